@@ -1,0 +1,59 @@
+import { AppError } from '@anlan/core';
+import { UsageError } from './options.ts';
+import { startCommand, START_HELP } from './commands/start.ts';
+import { migrateCommand, seedCommand, userCommand, tokenCommand, auditCommand } from './commands/admin.ts';
+import { regionsCommand } from './commands/regions.ts';
+
+const HELP = `安澜 Anlan — emergency management platform
+
+usage: anlan <command> [options]   (each command takes --help)
+
+  start                     start the server (${START_HELP.split('\n')[0]})
+  migrate                   apply database migrations
+  seed --demo [--reset]     create or reset the demo data
+  user add|passwd|list      manage accounts
+  token create              create an API token for a device or integration
+  audit verify              check the audit log's hash chain
+  regions import-boundaries load a bureau's official boundaries
+
+Exit codes: 0 success, 1 the operation failed (e.g. a broken audit chain), 2 bad usage.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  start: startCommand,
+  migrate: migrateCommand,
+  seed: seedCommand,
+  user: userCommand,
+  token: tokenCommand,
+  audit: auditCommand,
+  regions: regionsCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`anlan ${name}: ${(err as Error).message}`);
+      return 2;
+    }
+    if (err instanceof AppError) {
+      console.error(`anlan ${name}: ${err.message}`);
+      for (const e of err.errors ?? []) console.error(`  ${e.field}: ${e.message}`);
+      return 1;
+    }
+    console.error(`anlan ${name}: ${(err as Error).message ?? err}`);
+    return 1;
+  }
+}

@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+let t = Date.now();
+const db = await PGlite.create({ dataDir: '/tmp/pgl1', extensions: { postgis } });
+console.log('create', Date.now() - t); t = Date.now();
+await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+console.log('ext', Date.now() - t); t = Date.now();
+console.log((await db.query('select postgis_full_version() v')).rows[0]);
+const blob = await db.dumpDataDir('none');
+console.log('dump', Date.now() - t, blob.size); t = Date.now();
+await db.close();
+const db2 = await PGlite.create({ loadDataDir: blob, extensions: { postgis } });
+console.log('load', Date.now() - t); t = Date.now();
+console.log((await db2.query("select ST_AsText(ST_Buffer('POINT(0 0)'::geometry, 1, 2)) v")).rows[0]);
+const db3 = await PGlite.create({ dataDir: '/tmp/pgl1', extensions: { postgis } });

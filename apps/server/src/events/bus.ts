@@ -1,0 +1,50 @@
+import { EventEmitter } from 'node:events';
+
+/** A domain event. regionCode decides who may see it; data must be safe to show to them. */
+export interface BusEvent {
+  type: string;
+  regionCode: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export type EventHandler = (event: BusEvent) => void;
+
+/**
+ * One interface for events, so that nothing assumes a single process: in process by default;
+ * a NATS JetStream implementation plugs in behind the same two methods.
+ */
+export interface EventBus {
+  publish(event: BusEvent): Promise<void>;
+  subscribe(handler: EventHandler): () => void;
+  close(): Promise<void>;
+}
+
+export class InProcessBus implements EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every SSE connection is one listener; the default cap of 10 would warn at the 11th screen.
+    this.emitter.setMaxListeners(0);
+  }
+
+  async publish(event: BusEvent): Promise<void> {
+    this.emitter.emit('event', event);
+  }
+
+  subscribe(handler: EventHandler): () => void {
+    const safe = (e: BusEvent) => {
+      try {
+        handler(e);
+      } catch {
+        // A failing subscriber must not break the publisher or the other subscribers.
+      }
+    };
+    this.emitter.on('event', safe);
+    return () => this.emitter.off('event', safe);
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}

@@ -1,0 +1,65 @@
+import type { Database } from '@anlan/db';
+import type { Clock, Role } from '@anlan/core';
+import { deleteDemoUsers, insertUser } from '../users/store.ts';
+import { hashPassword } from '../auth/password.ts';
+import { appendAudit } from '../audit/service.ts';
+import { SYSTEM_ACTOR } from '../caller.ts';
+import { deleteSetting, readSetting, writeSetting } from '../system/settings.ts';
+
+/** The demo county and its prefecture: 泸定县 in 甘孜藏族自治州, Sichuan. */
+export const DEMO_COUNTY = '513322';
+export const DEMO_PREFECTURE = '513300';
+
+interface DemoAccount {
+  username: string;
+  displayName: string;
+  role: Role;
+  regionCode: string;
+}
+
+// Fixed, so a reset produces the same accounts and the same audit story every time.
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
+  { username: 'gz-admin', displayName: '甘孜州应急管理局 系统管理员', role: 'admin', regionCode: DEMO_PREFECTURE },
+  { username: 'gz-commander', displayName: '甘孜州应急管理局 指挥长 王建国', role: 'commander', regionCode: DEMO_PREFECTURE },
+  { username: 'gz-duty', displayName: '甘孜州应急管理局 值班员 李晓梅', role: 'duty', regionCode: DEMO_PREFECTURE },
+  { username: 'ld-admin', displayName: '泸定县应急管理局 系统管理员', role: 'admin', regionCode: DEMO_COUNTY },
+  { username: 'ld-commander', displayName: '泸定县应急管理局 指挥长 杨志强', role: 'commander', regionCode: DEMO_COUNTY },
+  { username: 'ld-duty', displayName: '泸定县应急管理局 值班员 张丽', role: 'duty', regionCode: DEMO_COUNTY },
+  { username: 'ld-inspector', displayName: '泸定县应急管理局 检查员 陈刚', role: 'inspector', regionCode: DEMO_COUNTY },
+  { username: 'ld-enterprise', displayName: '泸定县某水电站 安全管理员 刘洋', role: 'enterprise', regionCode: DEMO_COUNTY },
+  { username: 'ld-responder', displayName: '泸定镇 网格员 赵春花', role: 'responder', regionCode: '513322100' },
+];
+
+export interface DemoSeedResult {
+  seeded: boolean;
+  accounts: number;
+}
+
+/**
+ * Creates the demo records (labelled 演示数据 in the UI). Idempotent: does nothing when demo data
+ * exists, unless reset, which removes only what the demo created and creates it again.
+ */
+export async function seedDemo(deps: { db: Database; clock: Clock }, opts: { password: string; reset?: boolean }): Promise<DemoSeedResult> {
+  const existing = await readSetting(deps.db, 'demo_data');
+  if (existing && !opts.reset) return { seeded: false, accounts: 0 };
+  const passwordHash = await hashPassword(opts.password);
+  await deps.db.transaction(async (tx) => {
+    if (opts.reset) {
+      const removed = await deleteDemoUsers(tx);
+      await deleteSetting(tx, 'demo_data');
+      await appendAudit(tx, deps.clock, SYSTEM_ACTOR, { action: 'demo.reset', targetType: 'demo', regionCode: DEMO_PREFECTURE, before: { users: removed } });
+    }
+    for (const account of DEMO_ACCOUNTS) {
+      const id = await insertUser(tx, { ...account, passwordHash, isDemo: true });
+      await appendAudit(tx, deps.clock, SYSTEM_ACTOR, {
+        action: 'user.created',
+        targetType: 'user',
+        targetId: id,
+        regionCode: account.regionCode,
+        after: { id, username: account.username, role: account.role, regionCode: account.regionCode, demo: true },
+      });
+    }
+    await writeSetting(tx, 'demo_data', { seededAt: deps.clock.now().toISOString(), county: DEMO_COUNTY, prefecture: DEMO_PREFECTURE });
+  });
+  return { seeded: true, accounts: DEMO_ACCOUNTS.length };
+}

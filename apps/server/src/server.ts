@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { openEmbedded, openPostgres, migrate, isFreshDataDir, type Database } from '@anlan/db';
+import { systemClock, type Clock } from '@anlan/core';
+import { buildApp } from './app.ts';
+import { InProcessBus } from './events/bus.ts';
+import { loadReferenceRegions, type Progress } from './regions/loader.ts';
+import { ensureFirstAdmin } from './seed/bootstrap.ts';
+import { seedDemo } from './seed/demo.ts';
+import { deleteExpiredSessions } from './auth/store.ts';
+import { VERSION } from './version.ts';
+import type { AppContext } from './context.ts';
+
+export interface StartOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  port: number;
+  host: string;
+  adminPassword?: string;
+  /** Create demo data on first start (default true). */
+  demo?: boolean;
+  demoPassword?: string;
+  logLevel?: string;
+  clock?: Clock;
+  /** Start from a dumped embedded data directory (tests), instead of dataDir. */
+  embeddedSnapshot?: Blob;
+  progress?: Progress;
+  serveWeb?: boolean;
+}
+
+export interface RunningAnlan {
+  url: string;
+  ctx: AppContext;
+  /** Printed once by the caller when the first administrator's password was generated. */
+  generatedAdminPassword: string | null;
+  close(): Promise<void>;
+}
+
+export async function openConfiguredDatabase(opts: Pick<StartOptions, 'dataDir' | 'databaseUrl' | 'embeddedSnapshot' | 'progress'>): Promise<{ db: Database; fresh: boolean }> {
+  if (opts.databaseUrl) return { db: await openPostgres(opts.databaseUrl), fresh: false };
+  if (opts.embeddedSnapshot) return { db: await openEmbedded({ loadDataDir: opts.embeddedSnapshot }), fresh: false };
+  const dir = join(opts.dataDir, 'pg');
+  const fresh = isFreshDataDir(dir);
+  opts.progress?.(fresh ? 'initdb' : 'open', 0, 1);
+  const db = await openEmbedded({ dataDir: dir });
+  opts.progress?.(fresh ? 'initdb' : 'open', 1, 1);
+  return { db, fresh };
+}
+
+/** Migrates, loads reference regions and the first administrator: everything a new database needs. */
+export async function prepareDatabase(db: Database, clock: Clock, opts: Pick<StartOptions, 'adminPassword' | 'progress'>): Promise<{ generatedAdminPassword: string | null }> {
+  await migrate(db, (done, total, name) => opts.progress?.(`migrate ${name}`, done, total));
+  await loadReferenceRegions(db, opts.progress);
+  const admin = await ensureFirstAdmin({ db, clock }, opts.adminPassword);
+  return { generatedAdminPassword: admin.generatedPassword };
+}
+
+export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
+  const clock = opts.clock ?? systemClock;
+  const log: Logger = pino({ level: opts.logLevel ?? 'info', base: { service: 'anlan' } });
+  const { db } = await openConfiguredDatabase(opts);
+  try {
+    const { generatedAdminPassword } = await prepareDatabase(db, clock, opts);
+    if (opts.demo !== false) {
+      await seedDemo({ db, clock }, { password: opts.demoPassword ?? opts.adminPassword ?? generatedAdminPassword ?? '' });
+    }
+    const bus = new InProcessBus();
+    const ctx: AppContext = { db, clock, bus, log, version: VERSION };
+    const app = await buildApp(ctx, { serveWeb: opts.serveWeb });
+    await app.listen({ port: opts.port, host: opts.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
+    const sweeper = setInterval(() => void deleteExpiredSessions(db, clock.now()).catch(() => undefined), 60 * 60 * 1000);
+    sweeper.unref();
+    let closing: Promise<void> | null = null;
+    return {
+      url: `http://${shownHost}:${port}`,
+      ctx,
+      generatedAdminPassword,
+      close() {
+        // Stop accepting, finish in-flight requests, then close the bus and the database.
+        closing ??= (async () => {
+          clearInterval(sweeper);
+          await app.close();
+          await bus.close();
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './region-code.ts';
+export * from './roles.ts';
+export * from './errors.ts';
+export * from './clock.ts';
+export * from './canonical-json.ts';

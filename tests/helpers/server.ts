@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { startAnlan, type RunningAnlan } from '@anlan/server';
+import { testTargets, type TestTarget } from './targets.ts';
+
+export interface TestServer {
+  url: string;
+  adminPassword: string;
+  demoPassword: string;
+  anlan: RunningAnlan;
+  close(): Promise<void>;
+}
+
+/** A real Anlan on a free port, over a fresh copy of the test database. */
+export async function startTestServer(opts: { demo?: boolean; target?: TestTarget } = {}): Promise<TestServer> {
+  const target = opts.target ?? testTargets()[0];
+  const fresh = await target.fresh();
+  const adminPassword = `admin-${randomBytes(6).toString('hex')}`;
+  const demoPassword = `demo-${randomBytes(6).toString('hex')}`;
+  const anlan = await startAnlan({
+    ...fresh.start,
+    dataDir: '',
+    port: 0,
+    host: '127.0.0.1',
+    adminPassword,
+    demo: opts.demo ?? true,
+    demoPassword,
+    logLevel: process.env.ANLAN_TEST_LOG_LEVEL ?? 'silent',
+  });
+  return {
+    url: anlan.url,
+    adminPassword,
+    demoPassword,
+    anlan,
+    async close() {
+      await anlan.close();
+      await fresh.dispose();
+    },
+  };
+}
