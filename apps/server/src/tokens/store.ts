@@ -54,7 +54,7 @@ export async function findActiveToken(db: Queryable, hash: string): Promise<{ id
 /** Records use at most once a minute, so a device posting every second does not write every time. */
 export async function touchToken(db: Queryable, id: number, now: Date): Promise<void> {
   await db.query(
-    "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')",
+    "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')",
     [id, now],
   );
 }
