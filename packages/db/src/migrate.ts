@@ -76,6 +76,6 @@ export async function migrate(
     });
     applied.push(m.name);
   }
-  onStep?.(all.length, all.length, 'done');
+  if (applied.length > 0) onStep?.(all.length, all.length, 'done');
   return { applied, alreadyApplied: all.length - applied.length };
 }
