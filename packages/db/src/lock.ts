@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
  */
 export function acquireDirLock(dir: string): () => void {
   // Beside the directory, not inside it: PGlite expects to own its directory's contents.
-  const path = `${dir.replace(/[\/]+$/, '')}.lock`;
+  const path = `${dir.replace(/\/+$/, '')}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -23,7 +23,7 @@ export function acquireDirLock(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(path, 'utf8'));
       if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new Error(`the data directory ${dir} is in use by process ${pid} (stop that Anlan first, or use another --data-dir)`);
+        throw new Error(`the data directory ${dir} is in use by process ${pid} (stop that Anlan first, or use another --data-dir)`, { cause: err });
       }
       unlinkSync(path); // stale lock of a process that died
     }

@@ -43,9 +43,15 @@ export async function loadReferenceRegions(db: Database, progress?: Progress): P
        WHERE c.parent_code = r.code`,
     );
   });
-  const expected = 3400;
+  const expected = 3200;
+  // The reference file also holds retired codes and DataV-only codes (Hong Kong, Macao districts);
+  // only regions of the current tree get a polygon, so a point never resolves to a retired code.
+  const known = new Set(rows.map((r) => r.code));
+  async function* current() {
+    for await (const b of readReferenceBoundaries()) if (known.has(b.code)) yield b;
+  }
   const boundaries = await db.transaction((tx) =>
-    writeBoundaries(tx, 'reference', readReferenceBoundaries(), (n) => progress?.('boundaries', n, Math.max(n, expected))),
+    writeBoundaries(tx, 'reference', current(), (n) => progress?.('boundaries', n, Math.max(n, expected))),
   );
   progress?.('boundaries', boundaries, boundaries);
   const source: BoundarySourceInfo = { kind: 'reference', name: REFERENCE_BOUNDARY_SOURCE.name, importedAt: null };
