@@ -45,3 +45,21 @@ for (const target of testTargets()) {
     });
   });
 }
+
+describe('web app serving', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ demo: false });
+  });
+  after(() => s.close());
+
+  test('app routes get index.html; missing files and API routes stay 404', async () => {
+    const page = await fetch(`${s.url}/regions/513322`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="app"/);
+    assert.equal((await fetch(`${s.url}/assets/no-such-file.js`)).status, 404);
+    const api = await fetch(`${s.url}/api/v1/no-such-route`);
+    assert.equal(api.status, 404);
+    assert.match(api.headers.get('content-type') ?? '', /problem\+json/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, RateLimitedError, type FieldError } from '@anlan/core';
+import { isAppRoute } from './web.ts';
 
 // RFC 9457 problem details for every error, with a field list for validation failures.
 export interface Problem {
@@ -76,6 +77,9 @@ export function installProblemHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && isAppRoute(request.url) && typeof (reply as { sendFile?: unknown }).sendFile === 'function') {
+      return reply.type('text/html').sendFile('index.html');
+    }
     return reply
       .status(404)
       .type('application/problem+json')

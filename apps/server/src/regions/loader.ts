@@ -54,6 +54,9 @@ export async function loadReferenceRegions(db: Database, progress?: Progress): P
     writeBoundaries(tx, 'reference', current(), (n) => progress?.('boundaries', n, Math.max(n, expected))),
   );
   progress?.('boundaries', boundaries, boundaries);
+  // Fresh statistics: PGlite runs no autovacuum, and without them the planner scans all
+  // 46,000 regions for every join.
+  await db.exec('ANALYZE regions; ANALYZE region_boundaries;');
   const source: BoundarySourceInfo = { kind: 'reference', name: REFERENCE_BOUNDARY_SOURCE.name, importedAt: null };
   await writeSetting(db, 'boundary_source', source);
   return { regions: rows.length, boundaries };

@@ -25,9 +25,12 @@ interface RegionRow {
   childCount: number;
 }
 
-const SELECT = `SELECT r.code, r.name, r.level, r.parent_code AS "parentCode", p.name AS "parentName",
-  r.centroid_lon AS lon, r.centroid_lat AS lat, b.bbox, r.child_count AS "childCount"
-  FROM regions r LEFT JOIN regions p ON p.code = r.parent_code LEFT JOIN region_boundaries b ON b.code = r.code`;
+// Correlated lookups keep every plan on the primary keys, whatever the statistics say.
+const SELECT = `SELECT r.code, r.name, r.level, r.parent_code AS "parentCode",
+  (SELECT p.name FROM regions p WHERE p.code = r.parent_code) AS "parentName",
+  r.centroid_lon AS lon, r.centroid_lat AS lat,
+  (SELECT b.bbox FROM region_boundaries b WHERE b.code = r.code) AS bbox, r.child_count AS "childCount"
+  FROM regions r`;
 
 function toRegion(r: RegionRow): Region {
   return {

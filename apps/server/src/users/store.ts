@@ -16,9 +16,12 @@ export interface UserWithSecret extends User {
   passwordHash: string;
 }
 
+// The region name is a correlated lookup, not a join: without statistics on a young users table
+// the planner would hash-join all 46,000 regions for every listing.
 const SELECT = `SELECT u.id, u.username, u.display_name AS "displayName", u.role, u.region_code AS "regionCode",
-  r.name AS "regionName", u.enabled, u.created_at AS "createdAt", u.password_hash AS "passwordHash"
-  FROM users u LEFT JOIN regions r ON r.code = u.region_code`;
+  (SELECT r.name FROM regions r WHERE r.code = u.region_code) AS "regionName", u.enabled, u.created_at AS "createdAt",
+  u.password_hash AS "passwordHash"
+  FROM users u`;
 
 function toUser(row: UserWithSecret): User {
   const { passwordHash: _secret, ...user } = row;

@@ -1,0 +1,78 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { session, ensureSession } from './session';
+import { t } from './i18n';
+import AppShell from './layouts/AppShell.vue';
+import LoginPage from './pages/LoginPage.vue';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title */
+    title?: string;
+    public?: boolean;
+    admin?: boolean;
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'login.submit' } },
+  {
+    path: '/',
+    component: AppShell,
+    children: [
+      { path: '', redirect: '/regions' },
+      {
+        path: 'regions/:code?',
+        name: 'regions',
+        component: () => import('./pages/RegionsPage.vue'),
+        meta: { title: 'nav.regions' },
+      },
+      {
+        path: 'admin/users',
+        name: 'users',
+        component: () => import('./pages/admin/UsersPage.vue'),
+        meta: { title: 'nav.users', admin: true },
+      },
+      {
+        path: 'admin/tokens',
+        name: 'tokens',
+        component: () => import('./pages/admin/TokensPage.vue'),
+        meta: { title: 'nav.tokens', admin: true },
+      },
+      {
+        path: 'admin/audit',
+        name: 'audit',
+        component: () => import('./pages/admin/AuditPage.vue'),
+        meta: { title: 'nav.audit', admin: true },
+      },
+      {
+        path: ':pathMatch(.*)*',
+        name: 'not-found',
+        component: () => import('./pages/NotFoundPage.vue'),
+        meta: { title: 'notFound.title' },
+      },
+    ],
+  },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.beforeEach(async (to) => {
+  await ensureSession();
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) return { path: typeof to.query.redirect === 'string' ? to.query.redirect : '/regions' };
+    return true;
+  }
+  if (!session.user) {
+    return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
+  }
+  if (to.meta.admin && session.user.role !== 'admin') return { path: '/regions' };
+  return true;
+});
+
+export function updateTitle(): void {
+  const key = router.currentRoute.value.meta.title;
+  const app = t('app.name');
+  document.title = key ? `${t(key)} - ${app}` : app;
+}
+
+router.afterEach(() => updateTitle());
