@@ -27,7 +27,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'ld-duty', displayName: '泸定县应急管理局 值班员 张丽', role: 'duty', regionCode: DEMO_COUNTY },
   { username: 'ld-inspector', displayName: '泸定县应急管理局 检查员 陈刚', role: 'inspector', regionCode: DEMO_COUNTY },
   { username: 'ld-enterprise', displayName: '泸定县某水电站 安全管理员 刘洋', role: 'enterprise', regionCode: DEMO_COUNTY },
-  { username: 'ld-responder', displayName: '泸定镇 网格员 赵春花', role: 'responder', regionCode: '513322100' },
+  { username: 'ld-responder', displayName: '泸桥镇 网格员 赵春花', role: 'responder', regionCode: '513322100' },
 ];
 
 export interface DemoSeedResult {
