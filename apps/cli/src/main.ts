@@ -3,6 +3,7 @@ import { UsageError } from './options.ts';
 import { startCommand, START_HELP } from './commands/start.ts';
 import { migrateCommand, seedCommand, userCommand, tokenCommand, auditCommand } from './commands/admin.ts';
 import { regionsCommand } from './commands/regions.ts';
+import { quakeCommand } from './commands/quake.ts';
 
 const HELP = `安澜 Anlan — emergency management platform
 
@@ -15,6 +16,7 @@ usage: anlan <command> [options]   (each command takes --help)
   token create              create an API token for a device or integration
   audit verify              check the audit log's hash chain
   regions import-boundaries load a bureau's official boundaries
+  quake assess              rapid earthquake loss assessment (intensity, damage, casualties, loss)
 
 Exit codes: 0 success, 1 the operation failed (e.g. a broken audit chain), 2 bad usage.`;
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   token: tokenCommand,
   audit: auditCommand,
   regions: regionsCommand,
+  quake: quakeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

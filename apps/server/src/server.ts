@@ -3,7 +3,8 @@ import pino, { type Logger } from 'pino';
 import { openEmbedded, openPostgres, migrate, isFreshDataDir, type Database } from '@anlan/db';
 import { systemClock, type Clock } from '@anlan/core';
 import { buildApp } from './app.ts';
-import { InProcessBus } from './events/bus.ts';
+import { InProcessBus, type EventBus } from './events/bus.ts';
+import { NatsBus } from './events/nats-bus.ts';
 import { loadReferenceRegions, type Progress } from './regions/loader.ts';
 import { ensureFirstAdmin } from './seed/bootstrap.ts';
 import { seedDemo } from './seed/demo.ts';
@@ -26,6 +27,8 @@ export interface StartOptions {
   embeddedSnapshot?: Blob;
   progress?: Progress;
   serveWeb?: boolean;
+  /** NATS with JetStream for the event bus, when several API processes share the work. */
+  natsUrl?: string;
 }
 
 export interface RunningAnlan {
@@ -64,7 +67,7 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
     if (opts.demo !== false) {
       await seedDemo({ db, clock }, { password: opts.demoPassword ?? opts.adminPassword ?? generatedAdminPassword ?? '' });
     }
-    const bus = new InProcessBus();
+    const bus: EventBus = opts.natsUrl ? await NatsBus.connect({ url: opts.natsUrl }) : new InProcessBus();
     const ctx: AppContext = { db, clock, bus, log, version: VERSION };
     const app = await buildApp(ctx, { serveWeb: opts.serveWeb });
     await app.listen({ port: opts.port, host: opts.host });

@@ -10,7 +10,7 @@ Starts Anlan: the embedded database under DIR (default ./data, or ANLAN_DATA_DIR
 PostgreSQL when ANLAN_DATABASE_URL is set; the API under /api/v1 and the web app at /.
 First start creates the administrator "admin" (password from ANLAN_ADMIN_PASSWORD, or a random
 one printed once) and the demo data of 泸定县 (513322) unless --no-demo.
-Environment: ANLAN_DATA_DIR, ANLAN_DATABASE_URL, ANLAN_PORT, ANLAN_HOST, ANLAN_ADMIN_PASSWORD,
+Environment: ANLAN_DATA_DIR, ANLAN_DATABASE_URL, ANLAN_NATS_URL (event bus on NATS JetStream), ANLAN_PORT, ANLAN_HOST, ANLAN_ADMIN_PASSWORD,
 ANLAN_DEMO_PASSWORD, ANLAN_LOG_LEVEL (default info).`;
 
 export async function startCommand(argv: string[]): Promise<number> {
@@ -34,6 +34,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     demoPassword: process.env.ANLAN_DEMO_PASSWORD,
     logLevel: process.env.ANLAN_LOG_LEVEL ?? 'info',
     progress: (stage, done, total) => bar.update(stageLabel(stage), done, total),
+    natsUrl: process.env.ANLAN_NATS_URL || undefined,
   });
   if (anlan.generatedAdminPassword) {
     printAdminPassword(anlan.generatedAdminPassword);

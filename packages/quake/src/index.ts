@@ -1,0 +1,11 @@
+/**
+ * @anlan/quake: earthquake rapid assessment — intensity field, damage, losses, casualties —
+ * as pure functions over columnar exposure. No database, no server.
+ */
+export * from './types.ts';
+export { parseEvent, type EventFieldError, type RawEventInput } from './event.ts';
+export { assess, assessRange, summarize, resolveAttenuationRegion, createAccumulators, mergeAccumulators, type AssessmentResult, type RegionResult, type AssessOptions } from './assess/assess.ts';
+export { isoseismalAxes, epicentralIntensity, intensityField } from './hazard/attenuation.ts';
+export { intensityContours, areaKm2ByIntensity, INTENSITY_BANDS, type ContourCollection } from './hazard/contours.ts';
+export { loadNationalExposure, bboxAround, readInventory, readExposureCache, writeExposureCache } from './exposure/index.ts';
+export { exposureRadiusKm } from './exposure-radius.ts';
