@@ -20,7 +20,8 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-export class InProcessBus implements EventBus {
+/** Hands each event to this process's subscribers; a throwing subscriber harms no other. */
+export class LocalSubscribers {
   private readonly emitter = new EventEmitter();
 
   constructor() {
@@ -28,7 +29,7 @@ export class InProcessBus implements EventBus {
     this.emitter.setMaxListeners(0);
   }
 
-  async publish(event: BusEvent): Promise<void> {
+  emit(event: BusEvent): void {
     this.emitter.emit('event', event);
   }
 
@@ -44,7 +45,23 @@ export class InProcessBus implements EventBus {
     return () => this.emitter.off('event', safe);
   }
 
-  async close(): Promise<void> {
+  clear(): void {
     this.emitter.removeAllListeners();
+  }
+}
+
+export class InProcessBus implements EventBus {
+  private readonly local = new LocalSubscribers();
+
+  async publish(event: BusEvent): Promise<void> {
+    this.local.emit(event);
+  }
+
+  subscribe(handler: EventHandler): () => void {
+    return this.local.subscribe(handler);
+  }
+
+  async close(): Promise<void> {
+    this.local.clear();
   }
 }

@@ -1,6 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { connect, DeliverPolicy, nanos, type NatsConnection, type ConsumerMessages } from 'nats';
-import type { BusEvent, EventBus, EventHandler } from './bus.ts';
+import { LocalSubscribers, type BusEvent, type EventBus, type EventHandler } from './bus.ts';
 
 export interface NatsBusOptions {
   url: string;
@@ -17,16 +16,14 @@ export interface NatsBusOptions {
  * stream with an ordered consumer from "now" to feed its own subscribers (SSE streams, jobs).
  */
 export class NatsBus implements EventBus {
-  private readonly local = new EventEmitter();
+  private readonly local = new LocalSubscribers();
   private messages: ConsumerMessages | null = null;
   private pump: Promise<void> | null = null;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly subjectPrefix: string,
-  ) {
-    this.local.setMaxListeners(0);
-  }
+  ) {}
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
     const stream = opts.stream ?? 'ANLAN_EVENTS';
@@ -49,7 +46,7 @@ export class NatsBus implements EventBus {
       bus.pump = (async () => {
         for await (const m of bus.messages!) {
           try {
-            bus.local.emit('event', m.json<BusEvent>());
+            bus.local.emit(m.json<BusEvent>());
           } catch {
             // A malformed message from another publisher must not stop the stream.
           }
@@ -69,21 +66,13 @@ export class NatsBus implements EventBus {
   }
 
   subscribe(handler: EventHandler): () => void {
-    const safe = (e: BusEvent) => {
-      try {
-        handler(e);
-      } catch {
-        // one failing subscriber must not break the others
-      }
-    };
-    this.local.on('event', safe);
-    return () => this.local.off('event', safe);
+    return this.local.subscribe(handler);
   }
 
   async close(): Promise<void> {
     this.messages?.stop();
     await this.pump?.catch(() => undefined);
-    this.local.removeAllListeners();
+    this.local.clear();
     await this.nc.drain();
   }
 }
