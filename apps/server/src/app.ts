@@ -17,6 +17,7 @@ import { registerAuditRoutes } from './audit/routes.ts';
 import { registerRegionRoutes } from './regions/routes.ts';
 import { registerEventRoutes } from './events/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
+import { registerAssessmentRoutes } from './assessment/routes.ts';
 
 export interface AppOptions {
   /** Serve the built web app from apps/web/dist when present. */
@@ -62,6 +63,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   registerTokenRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerRegionRoutes(app, ctx);
+  registerAssessmentRoutes(app, ctx);
   registerEventRoutes(app, ctx.bus);
   if (opts.serveWeb !== false) await installWeb(app);
   return app;

@@ -41,3 +41,7 @@ import 'element-plus/es/components/message-box/style/css';
 import 'element-plus/es/components/divider/style/css';
 import 'element-plus/es/components/space/style/css';
 import 'element-plus/es/components/text/style/css';
+import 'element-plus/es/components/input-number/style/css';
+import 'element-plus/es/components/date-picker/style/css';
+import 'element-plus/es/components/date-picker-panel/style/css';
+import 'element-plus/es/components/statistic/style/css';

@@ -49,3 +49,29 @@ export function prettyJson(v: unknown): string {
   }
   return JSON.stringify(v, null, 2);
 }
+
+const nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 12,345 (thousands separators); `digits` fraction digits at most; "—" for null/NaN. */
+export function formatNumber(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (digits === 0) return nf0.format(Math.round(value));
+  return new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII'];
+
+/** Seismic intensity 1..12 as a Roman numeral ("IX"); "—" outside that range. */
+export function toRoman(intensity: number | null | undefined): string {
+  if (intensity === null || intensity === undefined || !Number.isFinite(intensity)) return '—';
+  return ROMAN[Math.round(intensity)] ?? '—';
+}
+
+/** "2025-05-01 08:30:00" entered as Beijing time → ISO 8601 with +08:00. */
+export function shanghaiToIso(local: string | null | undefined): string | undefined {
+  if (!local) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2})?)$/.exec(local.trim());
+  if (!m) return undefined;
+  const time = m[2]!.length === 5 ? `${m[2]}:00` : m[2];
+  return `${m[1]}T${time}+08:00`;
+}

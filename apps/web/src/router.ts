@@ -27,6 +27,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'nav.regions' },
       },
       {
+        path: 'assessment/earthquake/:id?',
+        name: 'quake',
+        component: () => import('./pages/QuakeAssessmentPage.vue'),
+        meta: { title: 'nav.quake' },
+      },
+      {
         path: 'admin/users',
         name: 'users',
         component: () => import('./pages/admin/UsersPage.vue'),

@@ -90,3 +90,75 @@ export interface AuditPage {
   items: AuditEntry[];
   nextBefore: number | null;
 }
+
+// ---- 地震快速评估 (earthquake rapid assessment) ----
+
+export type PagerAlert = 'green' | 'yellow' | 'orange' | 'red';
+
+export interface Range {
+  median: number;
+  low: number;
+  high: number;
+}
+
+export interface QuakeEvent {
+  lon: number;
+  lat: number;
+  depthKm: number;
+  magnitude: number;
+  strikeDeg?: number | null;
+  time?: string | null;
+}
+
+export interface AssessmentSummary {
+  id: string | number;
+  name: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  event: QuakeEvent;
+  epicentre: { code: string; name: string };
+  maxIntensity: number;
+  deaths: Range;
+  injuries: Range;
+  economicLossCny: Range;
+  pagerAlert: PagerAlert;
+  seconds: number;
+}
+
+/** none, slight, moderate, extensive, complete (基本完好, 轻微破坏, 中等破坏, 严重破坏, 毁坏) */
+export type DamageStates = [number, number, number, number, number];
+
+export interface AssessmentRegion {
+  code: string;
+  name: string;
+  maxIntensity: number;
+  population: number;
+  exposedPopulation: number;
+  buildingsByDamageState: DamageStates;
+  deaths: number;
+  injuries: number;
+  lossCny: number;
+}
+
+export interface ContourProperties {
+  intensity: number;
+  areaKm2: number;
+}
+
+export interface Assessment extends AssessmentSummary {
+  areaKm2ByIntensity: Record<string, number>;
+  exposedPopulationByIntensity: Record<string, number>;
+  buildingsByDamageState: DamageStates;
+  regions: AssessmentRegion[];
+  contours: import('geojson').FeatureCollection<import('geojson').Polygon | import('geojson').MultiPolygon, ContourProperties>;
+}
+
+export interface QuakeInput {
+  lon: number;
+  lat: number;
+  depthKm: number;
+  magnitude: number;
+  strikeDeg?: number;
+  time?: string;
+  name?: string;
+}

@@ -9,3 +9,4 @@ export { isoseismalAxes, epicentralIntensity, intensityField } from './hazard/at
 export { intensityContours, areaKm2ByIntensity, INTENSITY_BANDS, type ContourCollection } from './hazard/contours.ts';
 export { loadNationalExposure, bboxAround, readInventory, readExposureCache, writeExposureCache } from './exposure/index.ts';
 export { exposureRadiusKm } from './exposure-radius.ts';
+export { affectedRegions } from './report.ts';

@@ -10,6 +10,7 @@ import {
   readExposureCache,
   readInventory,
   DAMAGE_STATES,
+  affectedRegions,
   type AssessmentResult,
   type ExposureColumns,
   type QuakeEvent,
@@ -41,16 +42,14 @@ export function summaryJson(event: QuakeEvent, result: AssessmentResult, seconds
   return {
     event,
     ...rest,
-    regions: result.regions.filter((r) => r.maxIntensity >= 6 || r.deaths > 0),
+    regions: affectedRegions(result),
     seconds,
   };
 }
 
 function regionsCsv(result: AssessmentResult): string {
   const header = ['code', 'name', 'maxIntensity', 'population', 'exposedPopulation', ...DAMAGE_STATES.map((d) => `buildings_${d}`), 'deaths', 'injuries', 'lossCny'];
-  const lines = result.regions
-    .filter((r) => r.maxIntensity >= 6 || r.deaths > 0)
-    .map((r) => [r.code, r.name, r.maxIntensity.toFixed(1), Math.round(r.population), Math.round(r.exposedPopulation), ...r.buildingsByDamageState.map((b) => Math.round(b)), r.deaths.toFixed(1), r.injuries.toFixed(1), Math.round(r.lossCny)].join(','));
+  const lines = affectedRegions(result).map((r) => [r.code, r.name, r.maxIntensity.toFixed(1), Math.round(r.population), Math.round(r.exposedPopulation), ...r.buildingsByDamageState.map((b) => Math.round(b)), r.deaths.toFixed(1), r.injuries.toFixed(1), Math.round(r.lossCny)].join(','));
   return `\uFEFF${[header.join(','), ...lines].join('\n')}\n`;
 }
 
