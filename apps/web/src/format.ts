@@ -61,10 +61,10 @@ export function formatNumber(value: number | null | undefined, digits = 0): stri
 
 const ROMAN = ['', 'I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII'];
 
-/** Seismic intensity 1..12 as a Roman numeral ("IX"); "—" outside that range. */
+/** Seismic intensity as a Roman numeral of its integer band (9.07 → "IX"); "—" outside 1..12. */
 export function toRoman(intensity: number | null | undefined): string {
   if (intensity === null || intensity === undefined || !Number.isFinite(intensity)) return '—';
-  return ROMAN[Math.round(intensity)] ?? '—';
+  return ROMAN[Math.min(12, Math.floor(intensity + 1e-9))] || '—';
 }
 
 /** "2025-05-01 08:30:00" entered as Beijing time → ISO 8601 with +08:00. */

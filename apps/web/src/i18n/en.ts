@@ -248,6 +248,7 @@ const en: Messages = {
     exposedPeople: 'Exposed population',
     intensityLabel: '{roman}',
     counties: 'Affected counties',
+    countiesScopeNote: 'The table lists only the counties in your scope; the totals above cover every area this earthquake affects.',
     county: 'County',
     code: 'Code',
     countyMaxIntensity: 'Max intensity',

@@ -248,6 +248,7 @@ const zhCN = {
     exposedPeople: '暴露人口',
     intensityLabel: '{roman} 度',
     counties: '受影响区县',
+    countiesScopeNote: '表中仅列出您管辖范围内的区县；上方合计为本次地震全部受影响地区。',
     county: '区县',
     code: '代码',
     countyMaxIntensity: '最高烈度',
