@@ -6,137 +6,17 @@
 //
 // Needs Chromium (ANLAN_CHROMIUM or /usr/bin/chromium). Without it the test is skipped,
 // except under CI where a missing browser is a failure.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-
-// The server helper is loaded at run time rather than imported statically, so that
-// type-checking the web project (apps/web/tsconfig.json, browser settings) does not pull the
-// whole server graph in. Its contract:
-interface TestServer {
-  url: string;
-  adminPassword: string;
-  demoPassword: string;
-  close(): Promise<void>;
-}
-type StartTestServer = (opts?: { demo?: boolean }) => Promise<TestServer>;
-const SERVER_HELPER = new URL('../../../tests/helpers/server.ts', import.meta.url).href;
-const TEST_PATHS = new URL('../../../tests/setup/paths.ts', import.meta.url).href;
-
-const CHROMIUM = process.env.ANLAN_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
-const REPO_ROOT = join(WEB_DIR, '..', '..');
-const SCREENSHOTS = join(WEB_DIR, 'e2e', 'screenshots');
+import type { Page } from 'playwright-core';
+import { browserSuite, SCREENSHOTS, type BrowserHarness } from './harness.ts';
 
 // The 2022-09-05 泸定 earthquake: epicentre 102.08°E 29.59°N, 16 km, Ms 6.8, NNW-striking 鲜水河 fault.
 const QUAKE = { lon: '102.08', lat: '29.59', depth: '16', magnitude: '6.8', strike: '160' };
 
-const haveChromium = existsSync(CHROMIUM);
-
-if (!haveChromium && process.env.CI) {
-  void test('chromium is installed (required under CI)', () => {
-    assert.fail(`Chromium not found at ${CHROMIUM}; install it or set ANLAN_CHROMIUM`);
-  });
-} else if (!haveChromium) {
-  void test('web earthquake assessment page — skipped: chromium not installed', { skip: `no browser at ${CHROMIUM}` }, () => {});
-} else {
-  defineBrowserTests();
-}
-
-/** Newest modification time of the web sources, to rebuild a stale dist. */
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
-    else newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureWebBuilt(): void {
-  const index = join(WEB_DIR, 'dist', 'index.html');
-  const sources = Math.max(
-    newestSourceMtime(join(WEB_DIR, 'src')),
-    statSync(join(WEB_DIR, 'index.html')).mtimeMs,
-    statSync(join(WEB_DIR, 'vite.config.ts')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  try {
-    execFileSync('npm', ['run', 'build', '--workspace', '@anlan/web'], { cwd: REPO_ROOT, stdio: 'pipe' });
-  } catch (e) {
-    const err = e as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`web build failed:\n${err.stdout?.toString() ?? ''}\n${err.stderr?.toString() ?? ''}`, { cause: e });
-  }
-}
-
-/** `npm test` builds the database template first; when this file runs on its own, build it here. */
-async function ensureTestTemplate(): Promise<void> {
-  const { EMBEDDED_TEMPLATE_PATH } = (await import(TEST_PATHS)) as { EMBEDDED_TEMPLATE_PATH: string };
-  if (existsSync(EMBEDDED_TEMPLATE_PATH)) return;
-  execFileSync(process.execPath, ['--import', 'tsx', 'tests/setup/prepare.ts'], { cwd: REPO_ROOT, stdio: 'pipe' });
-}
-
-function defineBrowserTests(): void {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    ensureWebBuilt();
-    await ensureTestTemplate();
-    const { startTestServer } = (await import(SERVER_HELPER)) as { startTestServer: StartTestServer };
-    server = await startTestServer({ demo: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function newPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-    // Ask the app to expose its map as window.__anlanMap.
-    await context.addInitScript(() => {
-      (window as unknown as { __ANLAN_TEST__: boolean }).__ANLAN_TEST__ = true;
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    return { context, page, errors };
-  }
-
-  async function login(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${server.url}/regions`);
-    await page.waitForURL(/\/login/);
-    await page.locator('text=安澜 应急管理平台').first().waitFor();
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(password);
-    await page.getByTestId('login-submit').click();
-    // not just /\/regions/: the login page's own URL carries ?redirect=/regions
-    await page.waitForURL((u) => u.pathname.startsWith('/regions'));
-    await page.getByTestId('side-menu').waitFor();
-  }
-
+browserSuite('web earthquake assessment page', (h: BrowserHarness) => {
   async function waitForMapIdle(page: Page): Promise<void> {
     await page.waitForFunction(() => {
       const m = window.__anlanMap;
@@ -145,9 +25,9 @@ function defineBrowserTests(): void {
   }
 
   void test('the 泸定 duty officer runs an earthquake assessment', { timeout: 120_000 }, async () => {
-    const { context, page, errors } = await newPage();
+    const { context, page, errors } = await h.newPage();
     try {
-      await login(page, 'ld-duty', server.demoPassword);
+      await h.login(page, 'ld-duty', h.server.demoPassword);
       const menu = page.getByTestId('side-menu');
       assert.match((await menu.textContent()) ?? '', /评估研判/);
       await menu.getByText('地震快速评估').click();
@@ -211,10 +91,10 @@ function defineBrowserTests(): void {
   });
 
   void test('an inspector sees past assessments but no run form', { timeout: 120_000 }, async () => {
-    const { context, page, errors } = await newPage();
+    const { context, page, errors } = await h.newPage();
     try {
-      await login(page, 'ld-inspector', server.demoPassword);
-      await page.goto(`${server.url}/assessment/earthquake`);
+      await h.login(page, 'ld-inspector', h.server.demoPassword);
+      await page.goto(`${h.server.url}/assessment/earthquake`);
       const history = page.getByTestId('quake-history');
       await history.locator('.history-item').first().waitFor();
       assert.equal(await page.getByTestId('quake-form').count(), 0);
@@ -230,10 +110,10 @@ function defineBrowserTests(): void {
   });
 
   void test('a prefecture duty officer sees every shaken county', { timeout: 120_000 }, async () => {
-    const { context, page, errors } = await newPage();
+    const { context, page, errors } = await h.newPage();
     try {
-      await login(page, 'gz-duty', server.demoPassword);
-      await page.goto(`${server.url}/assessment/earthquake`);
+      await h.login(page, 'gz-duty', h.server.demoPassword);
+      await page.goto(`${h.server.url}/assessment/earthquake`);
       const history = page.getByTestId('quake-history');
       await history.locator('.history-item').first().click();
       await page.waitForURL(/\/assessment\/earthquake\/\d+$/);
@@ -252,4 +132,4 @@ function defineBrowserTests(): void {
       await context.close();
     }
   });
-}
+});
