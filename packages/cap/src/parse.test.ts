@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseCap } from './parse.ts';
+
+const sample = (name: string) => readFileSync(new URL(`../test-data/${name}`, import.meta.url), 'utf8');
+
+test('reads the two-language rainstorm alert with polygon and GB/T 2260 geocode', () => {
+  const { alert, version, errors } = parseCap(sample('01-rainstorm-orange-alert.xml'));
+  assert.deepEqual(errors, []);
+  assert.equal(version, '1.2');
+  assert.ok(alert);
+  assert.equal(alert.identifier, 'CN.513322.YJ.20260715.0001');
+  assert.equal(alert.msgType, 'Alert');
+  assert.equal(alert.infos.length, 2);
+  const zh = alert.infos[0];
+  assert.equal(zh.language, 'zh-CN');
+  assert.equal(zh.event, '暴雨');
+  assert.deepEqual(zh.responseTypes, ['Prepare', 'Evacuate']);
+  assert.deepEqual(zh.eventCodes, [{ valueName: 'level', value: 'orange' }]);
+  assert.deepEqual(zh.parameters, [{ valueName: 'rain3h_mm', value: '50' }]);
+  assert.equal(zh.areas[0].polygons.length, 1);
+  assert.equal(zh.areas[0].polygons[0].length, 5);
+  assert.deepEqual(zh.areas[0].polygons[0][0], [29.55, 102.1]);
+  assert.deepEqual(zh.areas[0].geocodes, [{ valueName: 'GB/T 2260', value: '513322' }]);
+});
+
+test('reads Update and Cancel references as sender,identifier,sent triples, and circles', () => {
+  const update = parseCap(sample('02-rainstorm-red-update.xml'));
+  assert.deepEqual(update.errors, []);
+  assert.equal(update.alert?.msgType, 'Update');
+  assert.equal(update.alert?.references[0].identifier, 'CN.513322.YJ.20260715.0001');
+  const circle = update.alert?.infos[0].areas.flatMap((a) => a.circles)[0];
+  assert.ok(circle && circle.radiusKm > 0);
+  const cancel = parseCap(sample('03-rainstorm-cancel.xml'));
+  assert.deepEqual(cancel.errors, []);
+  assert.equal(cancel.alert?.msgType, 'Cancel');
+  assert.equal(cancel.alert?.references.length, 2);
+});
+
+test('reads a Restricted exercise with two areas', () => {
+  const { alert, errors } = parseCap(sample('04-geohazard-exercise.xml'));
+  assert.deepEqual(errors, []);
+  assert.equal(alert?.status, 'Exercise');
+  assert.equal(alert?.infos[0].areas.length, 2);
+});
+
+test('rejects a UTC "Z" time, naming the element', () => {
+  const { alert, errors } = parseCap(sample('invalid/utc-z-time.xml'));
+  assert.equal(alert, null);
+  assert.ok(errors.some((e) => /sent|effective|onset|expires/.test(e.element) && /offset/.test(e.message)), JSON.stringify(errors));
+});
+
+test('rejects a missing certainty, naming the info block', () => {
+  const { alert, errors } = parseCap(sample('invalid/missing-certainty.xml'));
+  assert.equal(alert, null);
+  assert.deepEqual(errors.map((e) => e.element), ['alert/info[1]/certainty']);
+});
+
+test('reads CAP 1.1 and says which version it read', () => {
+  const { version, warnings } = parseCap(sample('invalid/wrong-namespace.xml'));
+  assert.equal(version, '1.1');
+  assert.match(warnings[0].message, /CAP 1\.1/);
+});
+
+test('reports every problem with its element path', () => {
+  const xml = `<?xml version="1.0"?>
+<cap:alert xmlns:cap="urn:oasis:names:tc:emergency:cap:1.2">
+  <cap:identifier>has space</cap:identifier>
+  <cap:sender>a@b</cap:sender>
+  <cap:sent>2026-07-15T16:20:00.5+08:00</cap:sent>
+  <cap:status>Real</cap:status>
+  <cap:msgType>Alert</cap:msgType>
+  <cap:scope>Restricted</cap:scope>
+  <cap:info>
+    <cap:category>Weather</cap:category>
+    <cap:event>地震</cap:event>
+    <cap:urgency>Immediate</cap:urgency>
+    <cap:severity>Severe</cap:severity>
+    <cap:certainty>Observed</cap:certainty>
+    <cap:area><cap:areaDesc>x</cap:areaDesc><cap:polygon>1,2 3,4 1,2</cap:polygon><cap:circle>29.6,102.1</cap:circle></cap:area>
+  </cap:info>
+</cap:alert>`;
+  const { errors } = parseCap(xml);
+  const byElement = Object.fromEntries(errors.map((e) => [e.element, e.message]));
+  assert.match(byElement['alert/identifier'], /spaces/);
+  assert.match(byElement['alert/sent'], /offset/);
+  assert.match(byElement['alert/status'], /Actual/);
+  assert.match(byElement['alert/restriction'], /Restricted/);
+  assert.match(byElement['alert/info[1]/category[1]'], /Geo/);
+  assert.match(byElement['alert/info[1]/area[1]/polygon[1]'], /at least 4/);
+  assert.match(byElement['alert/info[1]/area[1]/circle[1]'], /radius/);
+});
+
+test('rejects what is not CAP: malformed XML with its line, another root, a DOCTYPE, empty input', () => {
+  assert.match(parseCap('<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x</alert>').errors[0].element, /^line 1/);
+  assert.match(parseCap('<feed xmlns="http://www.w3.org/2005/Atom"/>').errors[0].message, /root element must be <alert>/);
+  assert.match(parseCap('<!DOCTYPE alert [<!ENTITY a "b">]><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"/>').errors[0].message, /DOCTYPE/);
+  assert.match(parseCap('').errors[0].message, /empty/);
+  assert.match(parseCap('<alert xmlns="urn:example"/>').errors[0].message, /namespace/);
+});
