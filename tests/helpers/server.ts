@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { startAnlan, type RunningAnlan } from '@anlan/server';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAnlan, type RunningAnlan, type StartOptions } from '@anlan/server';
 import { testTargets, type TestTarget } from './targets.ts';
 
 export interface TestServer {
@@ -11,14 +14,18 @@ export interface TestServer {
 }
 
 /** A real Anlan on a free port, over a fresh copy of the test database. */
-export async function startTestServer(opts: { demo?: boolean; target?: TestTarget } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { demo?: boolean; target?: TestTarget; assessmentJobRows?: number; quakeFeeds?: StartOptions['quakeFeeds'] } = {}): Promise<TestServer> {
   const target = opts.target ?? testTargets()[0];
   const fresh = await target.fresh();
   const adminPassword = `admin-${randomBytes(6).toString('hex')}`;
   const demoPassword = `demo-${randomBytes(6).toString('hex')}`;
+  const filesDir = mkdtempSync(join(tmpdir(), 'anlan-files-'));
   const anlan = await startAnlan({
     ...fresh.start,
     dataDir: '',
+    filesDir,
+    assessmentJobRows: opts.assessmentJobRows,
+    quakeFeeds: opts.quakeFeeds,
     port: 0,
     host: '127.0.0.1',
     adminPassword,
@@ -34,6 +41,7 @@ export async function startTestServer(opts: { demo?: boolean; target?: TestTarge
     async close() {
       await anlan.close();
       await fresh.dispose();
+      rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

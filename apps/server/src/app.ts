@@ -18,6 +18,9 @@ import { registerRegionRoutes } from './regions/routes.ts';
 import { registerEventRoutes } from './events/routes.ts';
 import { registerSystemRoutes } from './system/routes.ts';
 import { registerAssessmentRoutes } from './assessment/routes.ts';
+import { registerReportRoutes } from './assessment/report-routes.ts';
+import { registerInventoryRoutes } from './assessment/inventory-routes.ts';
+import { registerAssessmentExportRoutes } from './assessment/export-routes.ts';
 
 export interface AppOptions {
   /** Serve the built web app from apps/web/dist when present. */
@@ -64,6 +67,9 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   registerAuditRoutes(app, ctx);
   registerRegionRoutes(app, ctx);
   registerAssessmentRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerInventoryRoutes(app, ctx);
+  registerAssessmentExportRoutes(app, ctx);
   registerEventRoutes(app, ctx.bus);
   if (opts.serveWeb !== false) await installWeb(app);
   return app;

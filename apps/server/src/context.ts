@@ -2,6 +2,8 @@ import type { Database } from '@anlan/db';
 import type { Clock } from '@anlan/core';
 import type { Logger } from 'pino';
 import type { EventBus } from './events/bus.ts';
+import type { AssessFn, AssessmentJobRunner } from './assessment/jobs.ts';
+import type { QuakeFeedPoller } from './assessment/feed-poller.ts';
 
 /** What the services share; each service takes only the parts it uses. */
 export interface AppContext {
@@ -10,4 +12,13 @@ export interface AppContext {
   bus: EventBus;
   log: Logger;
   version: string;
+  /** Files kept beside the database (uploaded inventories). */
+  filesDir: string;
+  assessmentJobs: AssessmentJobRunner;
+  /** The earthquake engine, off the event loop. */
+  runAssess: AssessFn;
+  /** Inventories with more rows than this are assessed as a job. */
+  assessmentJobRows?: number;
+  /** Polled earthquake report feeds (none unless configured). */
+  quakeFeeds?: QuakeFeedPoller;
 }

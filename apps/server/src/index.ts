@@ -7,3 +7,4 @@ export { createToken } from './tokens/service.ts';
 export { importOfficialBoundaries } from './regions/service.ts';
 export { SYSTEM_ACTOR } from './caller.ts';
 export { VERSION } from './version.ts';
+export { parseFeedList, type QuakeFeed } from './assessment/feed-poller.ts';

@@ -11,6 +11,10 @@ import { seedDemo } from './seed/demo.ts';
 import { deleteExpiredSessions } from './auth/store.ts';
 import { VERSION } from './version.ts';
 import type { AppContext } from './context.ts';
+import { assess } from '@anlan/quake';
+import { AssessmentJobRunner, type AssessFn } from './assessment/jobs.ts';
+import { assessmentJobWork } from './assessment/service.ts';
+import { QuakeFeedPoller, type QuakeFeed } from './assessment/feed-poller.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -29,6 +33,12 @@ export interface StartOptions {
   serveWeb?: boolean;
   /** NATS with JetStream for the event bus, when several API processes share the work. */
   natsUrl?: string;
+  /** Uploaded files; default `<dataDir>/files`. */
+  filesDir?: string;
+  /** Inventories with more rows are assessed as a background job (tests lower it). */
+  assessmentJobRows?: number;
+  /** Earthquake report feeds to poll (ANLAN_QUAKE_FEEDS). */
+  quakeFeeds?: QuakeFeed[];
 }
 
 export interface RunningAnlan {
@@ -68,9 +78,15 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
       await seedDemo({ db, clock }, { password: opts.demoPassword ?? opts.adminPassword ?? generatedAdminPassword ?? '' });
     }
     const bus: EventBus = opts.natsUrl ? await NatsBus.connect({ url: opts.natsUrl }) : new InProcessBus();
-    const ctx: AppContext = { db, clock, bus, log, version: VERSION };
+    const assessmentJobs = new AssessmentJobRunner({ db, clock, bus, log });
+    const runAssess: AssessFn = async (event, exposure) => assess(event, exposure);
+    const filesDir = opts.filesDir ?? join(opts.dataDir, 'files');
+    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess, assessmentJobRows: opts.assessmentJobRows };
+    ctx.quakeFeeds = new QuakeFeedPoller(ctx, log, opts.quakeFeeds ?? []);
+    await assessmentJobs.start(assessmentJobWork(ctx));
     const app = await buildApp(ctx, { serveWeb: opts.serveWeb });
     await app.listen({ port: opts.port, host: opts.host });
+    ctx.quakeFeeds.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
@@ -85,7 +101,9 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
         // Stop accepting, finish in-flight requests, then close the bus and the database.
         closing ??= (async () => {
           clearInterval(sweeper);
+          await ctx.quakeFeeds?.close();
           await app.close();
+          await assessmentJobs.close();
           await bus.close();
           await db.close();
         })();

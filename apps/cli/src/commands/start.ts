@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { startAnlan } from '@anlan/server';
+import { parseFeedList, startAnlan } from '@anlan/server';
 import { ProgressBar, stageLabel } from '../progress.ts';
-import { dataDirOf, databaseUrlOf, portOf, DB_OPTIONS } from '../options.ts';
+import { dataDirOf, databaseUrlOf, portOf, DB_OPTIONS, UsageError } from '../options.ts';
 import { printAdminPassword } from '../db-session.ts';
 
 export const START_HELP = `anlan start [--data-dir DIR] [--port 3000] [--host 127.0.0.1] [--no-demo]
@@ -11,7 +11,8 @@ PostgreSQL when ANLAN_DATABASE_URL is set; the API under /api/v1 and the web app
 First start creates the administrator "admin" (password from ANLAN_ADMIN_PASSWORD, or a random
 one printed once) and the demo data of 泸定县 (513322) unless --no-demo.
 Environment: ANLAN_DATA_DIR, ANLAN_DATABASE_URL, ANLAN_NATS_URL (event bus on NATS JetStream), ANLAN_PORT, ANLAN_HOST, ANLAN_ADMIN_PASSWORD,
-ANLAN_DEMO_PASSWORD, ANLAN_LOG_LEVEL (default info).`;
+ANLAN_DEMO_PASSWORD, ANLAN_LOG_LEVEL (default info), ANLAN_QUAKE_FEEDS (earthquake report feeds to poll:
+"url[@seconds] …", CAP / GeoJSON / JSON / CENC text; each new report is assessed automatically).`;
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -21,6 +22,12 @@ export async function startCommand(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(START_HELP);
     return 0;
+  }
+  let quakeFeeds;
+  try {
+    quakeFeeds = parseFeedList(process.env.ANLAN_QUAKE_FEEDS);
+  } catch (e) {
+    throw new UsageError(`ANLAN_QUAKE_FEEDS: ${(e as Error).message}`);
   }
   const started = Date.now();
   const bar = new ProgressBar();
@@ -35,6 +42,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     logLevel: process.env.ANLAN_LOG_LEVEL ?? 'info',
     progress: (stage, done, total) => bar.update(stageLabel(stage), done, total),
     natsUrl: process.env.ANLAN_NATS_URL || undefined,
+    quakeFeeds,
   });
   if (anlan.generatedAdminPassword) {
     printAdminPassword(anlan.generatedAdminPassword);

@@ -25,6 +25,24 @@ const summarySchema = {
   },
 } as const;
 
+export const jobSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    createdBy: { type: 'string' },
+    inventoryId: { type: 'integer' },
+    name: { type: ['string', 'null'] },
+    event: { type: 'object', additionalProperties: true },
+    state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+    stage: { type: ['string', 'null'], description: 'loading, assessing or storing while running' },
+    startedAt: { type: ['string', 'null'], format: 'date-time' },
+    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    error: { type: ['string', 'null'] },
+    assessmentId: { type: ['integer', 'null'] },
+  },
+} as const;
+
 const detailSchema = {
   ...summarySchema,
   description:
@@ -49,16 +67,18 @@ export function registerAssessmentRoutes(app: FastifyInstance, deps: assessments
             strikeDeg: { type: 'number' },
             time: { type: 'string', maxLength: 40 },
             name: { type: 'string', maxLength: 100 },
+            inventoryId: { type: 'integer', minimum: 1, description: 'assess an uploaded building inventory instead of the national default exposure' },
           },
           required: ['lon', 'lat', 'depthKm', 'magnitude'],
         },
-        response: { 201: detailSchema, ...problemResponses },
+        response: { 201: detailSchema, 202: { description: 'a large inventory: the assessment runs as a job', ...jobSchema }, ...problemResponses },
       },
     },
     async (request, reply) => {
       const caller = requireUser(request, ['admin', 'commander', 'duty']);
       const result = await assessments.runEarthquakeAssessment(deps, { actor: actorOf(caller), scope: caller.scope }, request.body);
-      return reply.status(201).send(result);
+      if ('job' in result) return reply.status(202).header('location', `/api/v1/assessments/earthquake/jobs/${result.job.id}`).send(result.job);
+      return reply.status(201).send(result.assessment);
     },
   );
 

@@ -12,6 +12,10 @@ export interface StoredAssessment {
   regions: { code: string }[];
   contours: unknown;
   seconds: number;
+  /** Set when an earthquake report started it. */
+  report: { id: number; source: string; format: string; place: string | null; status: string } | null;
+  supersededBy: number | null;
+  cancelledAt: Date | null;
 }
 
 interface Row {
@@ -26,13 +30,23 @@ interface Row {
   regions?: { code: string }[];
   contours?: unknown;
   seconds: number;
+  reportId: number | null;
+  reportSource: string | null;
+  reportFormat: string | null;
+  reportPlace: string | null;
+  reportStatus: string | null;
+  supersededBy: number | null;
+  cancelledAt: Date | null;
 }
 
 // Readable when the epicentre county, or any county shaken to VI or more, is inside the scope.
 const VISIBLE = `(a.region_code LIKE $1 OR EXISTS (SELECT 1 FROM unnest(a.affected_codes) c WHERE c LIKE $1))`;
 
 const SUMMARY_COLUMNS = `a.id, a.name, a.created_at AS "createdAt", a.created_by_name AS "createdBy", a.region_code AS "regionCode",
-  a.region_name AS "regionName", a.event, a.summary, a.seconds`;
+  a.region_name AS "regionName", a.event, a.summary, a.seconds, a.report_id AS "reportId", rep.source AS "reportSource",
+  rep.format AS "reportFormat", rep.place AS "reportPlace", rep.status AS "reportStatus", a.superseded_by AS "supersededBy",
+  a.cancelled_at AS "cancelledAt"`;
+const FROM = 'earthquake_assessments a LEFT JOIN earthquake_reports rep ON rep.id = a.report_id';
 
 function toStored(r: Row): StoredAssessment {
   return {
@@ -46,6 +60,12 @@ function toStored(r: Row): StoredAssessment {
     regions: r.regions ?? [],
     contours: r.contours ?? null,
     seconds: Number(r.seconds),
+    report:
+      r.reportId === null
+        ? null
+        : { id: Number(r.reportId), source: r.reportSource ?? '', format: r.reportFormat ?? '', place: r.reportPlace, status: r.reportStatus ?? 'Actual' },
+    supersededBy: r.supersededBy === null ? null : Number(r.supersededBy),
+    cancelledAt: r.cancelledAt,
   };
 }
 
@@ -81,11 +101,13 @@ export async function insertAssessment(
     regions: unknown;
     contours: unknown;
     seconds: number;
+    reportId?: number | null;
+    inventoryId?: number | null;
   },
 ): Promise<number> {
   const r = await tx.query<{ id: number }>(
-    `INSERT INTO earthquake_assessments (name, created_by, created_by_name, region_code, region_name, affected_codes, event, summary, regions, contours, seconds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    `INSERT INTO earthquake_assessments (name, created_by, created_by_name, region_code, region_name, affected_codes, event, summary, regions, contours, seconds, report_id, inventory_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
     [
       a.name,
       a.createdBy,
@@ -98,13 +120,26 @@ export async function insertAssessment(
       JSON.stringify(a.regions),
       JSON.stringify(a.contours),
       a.seconds,
+      a.reportId ?? null,
+      a.inventoryId ?? null,
     ],
   );
   return Number(r.rows[0].id);
 }
 
+/** Marks earlier assessments of the same earthquake as replaced by a newer one. */
+export async function supersedeAssessments(tx: Queryable, ids: number[], by: number): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query('UPDATE earthquake_assessments SET superseded_by = $2 WHERE id = ANY($1::bigint[]) AND superseded_by IS NULL', [ids, by]);
+}
+
+export async function cancelAssessments(tx: Queryable, ids: number[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query('UPDATE earthquake_assessments SET cancelled_at = $2 WHERE id = ANY($1::bigint[]) AND cancelled_at IS NULL', [ids, at]);
+}
+
 export async function listAssessments(db: Queryable, scope: RegionScope, limit: number): Promise<StoredAssessment[]> {
-  const r = await db.query<Row>(`SELECT ${SUMMARY_COLUMNS} FROM earthquake_assessments a WHERE ${VISIBLE} ORDER BY a.id DESC LIMIT $2`, [
+  const r = await db.query<Row>(`SELECT ${SUMMARY_COLUMNS} FROM ${FROM} WHERE ${VISIBLE} ORDER BY a.id DESC LIMIT $2`, [
     scopeLikePattern(scope),
     limit,
   ]);
@@ -112,7 +147,7 @@ export async function listAssessments(db: Queryable, scope: RegionScope, limit: 
 }
 
 export async function findAssessment(db: Queryable, scope: RegionScope, id: number): Promise<StoredAssessment | null> {
-  const r = await db.query<Row>(`SELECT ${SUMMARY_COLUMNS}, a.regions, a.contours FROM earthquake_assessments a WHERE a.id = $2 AND ${VISIBLE}`, [
+  const r = await db.query<Row>(`SELECT ${SUMMARY_COLUMNS}, a.regions, a.contours FROM ${FROM} WHERE a.id = $2 AND ${VISIBLE}`, [
     scopeLikePattern(scope),
     id,
   ]);

@@ -147,10 +147,20 @@ function toNumber(v: unknown): number {
 }
 
 export function readInventory(path: string): InventoryResult {
-  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  return parseInventory(readFileSync(path, 'utf8'), path);
+}
+
+export interface ParseInventoryOptions {
+  /** A further check of each row's county (e.g. the uploader's region scope): an error message, or null to accept. */
+  checkRegion?: (code: string) => string | null;
+}
+
+/** Same as readInventory, for text that arrived another way (an upload); `name` hints the format. */
+export function parseInventory(input: string, name = '', opts: ParseInventoryOptions = {}): InventoryResult {
+  const text = input.replace(/^\uFEFF/, '');
   const errors: InventoryError[] = [];
   const raw: RawRow[] = [];
-  const looksJson = /\.(geo)?json$/i.test(path) || text.trimStart().startsWith('{');
+  const looksJson = /\.(geo)?json$/i.test(name) || text.trimStart().startsWith('{');
   if (looksJson) {
     let doc: { type?: string; features?: { geometry?: { type?: string; coordinates?: unknown }; properties?: Record<string, unknown> | null }[] };
     try {
@@ -246,6 +256,10 @@ export function readInventory(path: string): InventoryResult {
       const hit = locator.locate(x, y);
       if (!hit) fail('region_code', `no county outline contains (${x}, ${y}); give region_code`);
       else code = codes.has(hit.code) ? hit.code : (CENSUS_RECODE[hit.code] ?? hit.code);
+    }
+    if (code !== null && opts.checkRegion) {
+      const problem = opts.checkRegion(code);
+      if (problem) fail('region_code', problem);
     }
     if (rowErrors.length > 0 || x === null || y === null || c === null || a === null || d === null || n === null || code === null) {
       errors.push(...rowErrors);
