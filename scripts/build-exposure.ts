@@ -56,7 +56,7 @@ const MIX_KEYS: MixKey[] = ['rc', 'brickConcrete', 'brickWood', 'adobe', 'other'
 const A = JSON.parse(readFileSync(OUT_DIR + 'assumptions.json', 'utf8')) as Assumptions;
 
 // ---------------------------------------------------------------- census rows
-const COL = { code: 0, province: 1, prefecture: 2, county: 3, pop: 4, urban: 9, rural: 10, households: 12, areaPerPerson: 140, longForm: 141, lift: 146, selfBuilt: 149 };
+const COL = { code: 0, province: 1, prefecture: 2, county: 3, pop: 4, urban: 9, rural: 10, cityCore: 11, households: 12, areaPerPerson: 140, longForm: 141, lift: 146, selfBuilt: 149 };
 
 interface CensusRow {
   line: number;
@@ -67,6 +67,8 @@ interface CensusRow {
   pop: number;
   urban: number;
   rural: number;
+  /** 城区人口: residents of the built-up city core, reported for 387 county-level cities and districts. */
+  cityCore: number | null;
   households: number;
   areaPerPerson: number;
   longForm: number;
@@ -92,6 +94,7 @@ const census: CensusRow[] = csvLines.slice(1).map((line, i) => {
     pop: num(f[COL.pop]) ?? 0,
     urban: num(f[COL.urban]) ?? 0,
     rural: num(f[COL.rural]) ?? 0,
+    cityCore: num(f[COL.cityCore]),
     households: num(f[COL.households]) ?? 0,
     areaPerPerson: num(f[COL.areaPerPerson]) ?? 0,
     longForm: num(f[COL.longForm]) ?? 0,
@@ -126,6 +129,8 @@ interface Unit {
   pop: number;
   urban: number;
   rural: number;
+  /** Sum of 城区人口 over the unit's census rows; NaN when any row does not report it. */
+  cityCore: number;
   households: number;
   floorArea: number;
   longForm: number;
@@ -142,6 +147,8 @@ const report = {
   skipped: [] as string[],
   longFormFallback: [] as string[],
   treeUnitsWithoutCensus: [] as string[],
+  /** 城区人口 / 城镇人口 of the units that report 城区人口 (summarised before writing). */
+  cityCoreShare: [] as number[],
 };
 
 const provinceRow = new Map<string, CensusRow>();
@@ -171,13 +178,14 @@ function longFormCounts(r: CensusRow): { lift: number; selfBuilt: number } {
 function quantities(r: CensusRow): Omit<Unit, 'regionCode' | 'name' | 'geometry' | 'placement' | 'sources'> {
   const lf = longFormCounts(r);
   const longForm = r.longForm > 0 ? r.longForm : r.households / 10;
-  return { pop: r.pop, urban: r.urban, rural: r.rural, households: r.households, floorArea: r.areaPerPerson * r.pop, longForm, lift: lf.lift, selfBuilt: lf.selfBuilt };
+  return { pop: r.pop, urban: r.urban, rural: r.rural, cityCore: r.cityCore ?? NaN, households: r.households, floorArea: r.areaPerPerson * r.pop, longForm, lift: lf.lift, selfBuilt: lf.selfBuilt };
 }
 
 function addInto(target: Unit, q: ReturnType<typeof quantities>, factor = 1): void {
   target.pop += q.pop * factor;
   target.urban += q.urban * factor;
   target.rural += q.rural * factor;
+  target.cityCore += q.cityCore * factor;
   target.households += q.households * factor;
   target.floorArea += q.floorArea * factor;
   target.longForm += q.longForm * factor;
@@ -194,7 +202,7 @@ function addUnit(r: CensusRow, regionCode: string, geometry: string[], placement
   let unit = units.get(key);
   if (!unit) {
     const division = divisionByCode.get(regionCode);
-    unit = { regionCode, name: division?.name ?? r.county, geometry, placement, sources: [], pop: 0, urban: 0, rural: 0, households: 0, floorArea: 0, longForm: 0, lift: 0, selfBuilt: 0 };
+    unit = { regionCode, name: division?.name ?? r.county, geometry, placement, sources: [], pop: 0, urban: 0, rural: 0, cityCore: 0, households: 0, floorArea: 0, longForm: 0, lift: 0, selfBuilt: 0 };
     units.set(key, unit);
   }
   unit.sources.push(r.code || r.county);
@@ -356,6 +364,10 @@ const countyRecords: CountyRecord[] = unitList.map((u) => {
   const bUrban = STRUCTURE_CLASSES.map((c, j) => (resUrban[j] + nonRes[j]) / A.meanBuildingFloorAreaM2.urban[c]);
   const bRural = STRUCTURE_CLASSES.map((c, j) => resRural[j] / A.meanBuildingFloorAreaM2.rural[c]);
   const pop = u.urban + u.rural;
+  // Share of the urban people (and urban building pool) in the kernel around the seat: the census
+  // 城区人口 / 城镇人口 where every census row of the unit reports 城区人口, else the default.
+  const core = Number.isFinite(u.cityCore) && u.urban > 0 ? Math.min(1, Math.max(0, u.cityCore / u.urban)) : null;
+  if (core !== null) report.cityCoreShare.push(core);
   return {
     code: u.regionCode,
     name: u.name,
@@ -370,6 +382,7 @@ const countyRecords: CountyRecord[] = unitList.map((u) => {
     floorAreaPerPerson: round(u.floorArea / Math.max(1, pop), 2),
     liftShare: round(liftShare, 4),
     selfBuiltShare: round(selfShare, 4),
+    urbanSeatShare: round(core ?? A.spreading.urbanSeatShare, 4),
     resUrbanM2: resUrban.map((v) => round(v)),
     resRuralM2: resRural.map((v) => round(v)),
     nonResM2: nonRes.map((v) => round(v)),
@@ -427,18 +440,18 @@ function normalise(w: number[]): number[] {
 }
 
 /** Urban and rural weights (each summing to 1) over one outline's cells, for `urban` urban people. */
-function weightsOn(grid: Grid, urban: number): { urban: number[]; rural: number[] } {
+function weightsOn(grid: Grid, urban: number, seatShare: number): { urban: number[]; rural: number[] } {
   const d = grid.lon.map((lon, i) => haversineKm(lon, grid.lat[i], grid.seat[0], grid.seat[1]));
   const L = Math.max(S.ruralDecayMinKm, grid.equivalentRadiusKm / 2);
   const spread = normalise(grid.areaKm2.map((a, i) => a * Math.exp(-d[i] / L)));
-  const sigma = Math.max(S.urbanMinSigmaKm, Math.sqrt((S.urbanSeatShare * urban) / (Math.PI * S.urbanDensityPerKm2)));
+  const sigma = Math.max(S.urbanMinSigmaKm, Math.sqrt((seatShare * urban) / (Math.PI * S.urbanDensityPerKm2)));
   let kernel = d.map((di) => (di <= 3 * sigma ? Math.exp(-(di * di) / (2 * sigma * sigma)) : 0));
   if (kernel.every((v) => v === 0)) {
     kernel = d.map(() => 0);
     kernel[d.indexOf(Math.min(...d))] = 1;
   }
   kernel = normalise(kernel);
-  return { urban: kernel.map((k, i) => S.urbanSeatShare * k + (1 - S.urbanSeatShare) * spread[i]), rural: spread };
+  return { urban: kernel.map((k, i) => seatShare * k + (1 - seatShare) * spread[i]), rural: spread };
 }
 
 const unitByRegion = new Map(countyRecords.filter((c) => c.placement !== 'host').map((c) => [c.geometry.join('+'), c]));
@@ -460,7 +473,7 @@ countyRecords.forEach((county, unitIndex) => {
   for (const part of parts) {
     const fu = part.urbanWeight / uSum;
     const fr = part.ruralWeight / rSum;
-    const w = weightsOn(part.grid, county.urban * fu);
+    const w = weightsOn(part.grid, county.urban * fu, county.urbanSeatShare);
     for (let i = 0; i < part.grid.lon.length; i++) {
       const u = w.urban[i] * fu;
       const r = w.rural[i] * fr;
@@ -498,7 +511,10 @@ writeFileSync(
     unit: Uint16Array.from(cUnit),
   }),
 );
-writeFileSync(OUT_DIR + 'census-join.json', JSON.stringify(report, null, 1) + '\n');
+const shares = [...report.cityCoreShare].sort((x, y) => x - y);
+const q = (f: number): number => round(shares[Math.min(shares.length - 1, Math.floor(f * shares.length))], 3);
+const joinReport = { ...report, cityCoreShare: { units: shares.length, median: q(0.5), quartiles: [q(0.25), q(0.75)], note: '城区人口 / 城镇人口 of the units whose census rows all report 城区人口; other units use spreading.urbanSeatShare' } };
+writeFileSync(OUT_DIR + 'census-join.json', JSON.stringify(joinReport, null, 1) + '\n');
 
 const totalPop = countyRecords.reduce((s, c) => s + c.population, 0);
 const totalArea = countyRecords.reduce((s, c) => s + c.resUrbanM2.concat(c.resRuralM2).reduce((a, b) => a + b, 0), 0);

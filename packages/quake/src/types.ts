@@ -1,6 +1,6 @@
 export interface QuakeEvent { lon: number; lat: number; depthKm: number; magnitude: number /* Ms */; strikeDeg?: number; time?: string /* ISO */ }
 /** Structure classes of GB/T 17742-2020 used by the damage model. */
-export const STRUCTURE_CLASSES = ['A1', 'A2', 'B', 'C', 'D', 'E'] as const; // GB/T 17742-2020: A1 未设防土木/砖木/石木, A2 穿斗木构架, B 未设防砖混, C 设防砖混, D 钢筋混凝土框架/剪力墙, E 钢结构/其他设防
+export const STRUCTURE_CLASSES = ['A1', 'A2', 'B', 'C', 'D', 'E'] as const; // GB/T 17742-2020: A1 未设防土木/砖木/石木, A2 穿斗木构架, B 未设防砖混, C Ⅶ度设防砖混, D Ⅶ度设防钢筋混凝土框架(/剪力墙); E (project class, not in the standard) Ⅷ度及以上设防的框架/剪力墙、钢结构
 export type StructureClass = (typeof STRUCTURE_CLASSES)[number];
 /** Columnar exposure: one row per asset (a building, or a block of buildings of one class in one cell). */
 export interface ExposureColumns {

@@ -1,8 +1,13 @@
 import { PAGER_MAX_BIN } from '../consequence/pager.ts';
 
-/** Per-region fields, in this order, at region·REGION_FIELDS. Damage states take the first five. */
+/**
+ * Per-region fields, in this order, at region·REGION_FIELDS. Damage states take the first five.
+ * The _LO / _HI fields are the same sums with the whole intensity field lowered / raised by one
+ * standard deviation of the attenuation relation (the range of the result).
+ */
 export const F_DEATHS = 5, F_INJURIES = 6, F_LOSS = 7, F_POPULATION = 8, F_EXPOSED = 9, F_ROWS = 10;
-export const REGION_FIELDS = 11;
+export const F_DEATHS_LO = 11, F_DEATHS_HI = 12, F_INJURIES_LO = 13, F_INJURIES_HI = 14, F_LOSS_LO = 15, F_LOSS_HI = 16;
+export const REGION_FIELDS = 17;
 /** Integer intensity bands VI..XII reported for exposed population. */
 export const BAND_MIN = 6, BAND_COUNT = 7;
 

@@ -1,14 +1,14 @@
-import { fillIntensity, prepareIntensityModel } from '../hazard/attenuation.ts';
+import { fillIntensity, INTENSITY_SIGMA, prepareIntensityModel } from '../hazard/attenuation.ts';
 import { areaKm2ByIntensity, intensityContours, type ContourCollection, type IntensityBandKey } from '../hazard/contours.ts';
 import { attenuationRegion } from '../hazard/region.ts';
-import { CASUALTY_RANGE_FACTOR, occupancyPeriod } from '../consequence/casualties.ts';
-import { LOSS_RANGE_FACTOR } from '../consequence/loss.ts';
-import { PAGER_MAX_BIN, PAGER_RANGE_FACTOR, pagerAlert, pagerDeaths, type PagerAlert } from '../consequence/pager.ts';
-import { rangeOf, type Range } from '../consequence/range.ts';
+import { DEATHS_BETA, INJURIES_BETA, occupancyPeriod } from '../consequence/casualties.ts';
+import { LOSS_BETA } from '../consequence/loss.ts';
+import { PAGER_MAX_BIN, pagerAlert, pagerDeaths, pagerRange, type PagerAlert } from '../consequence/pager.ts';
+import { intensityRange, type Range } from '../consequence/range.ts';
 import { DAMAGE_STATES, type ExposureColumns, type IntensityRegion, type QuakeEvent } from '../types.ts';
 import {
-  BAND_COUNT, BAND_MIN, createAccumulators, F_DEATHS, F_EXPOSED, F_INJURIES, F_LOSS, F_POPULATION, F_ROWS,
-  REGION_FIELDS, type AssessAccumulators,
+  BAND_COUNT, BAND_MIN, createAccumulators, F_DEATHS, F_DEATHS_HI, F_DEATHS_LO, F_EXPOSED, F_INJURIES, F_INJURIES_HI,
+  F_INJURIES_LO, F_LOSS, F_LOSS_HI, F_LOSS_LO, F_POPULATION, F_ROWS, REGION_FIELDS, type AssessAccumulators,
 } from './accumulators.ts';
 import { K_DEATH, K_FIELDS, K_INJURY, K_LOSS, KERNEL, KERNEL_MIN_INTENSITY, KERNEL_NODES } from './kernel.ts';
 
@@ -52,7 +52,9 @@ const CHUNK = 4096;
 /**
  * Accumulates rows [start, end) into `acc`. This is the whole per-row chain — intensity,
  * damage, loss, casualties, exposure — with no allocation per row, so a worker pool can run
- * it on row ranges and merge the accumulators.
+ * it on row ranges and merge the accumulators. Deaths, injuries and loss are also accumulated
+ * at I − σ and I + σ (σ of the attenuation relation) for the range: two more kernel
+ * interpolations per row, not two more passes.
  */
 export function assessRange(
   event: QuakeEvent, exposure: ExposureColumns, start: number, end: number, acc: AssessAccumulators, opts: AssessOptions = {},
@@ -63,7 +65,8 @@ export function assessRange(
   const reg = acc.region, rmax = acc.regionMaxIntensity, band = acc.bandPopulation, pager = acc.pagerPopulation;
   const scratch = new Float32Array(Math.min(CHUNK, Math.max(0, end - start)));
   const kMax = KERNEL_NODES - 2;
-  const iTop = KERNEL_MIN_INTENSITY + KERNEL_NODES - 1;
+  const iMin = KERNEL_MIN_INTENSITY, iTop = KERNEL_MIN_INTENSITY + KERNEL_NODES - 1;
+  const sigma = INTENSITY_SIGMA;
   for (let s = start; s < end; s += CHUNK) {
     const e = Math.min(end, s + CHUNK);
     fillIntensity(model, lon, lat, s, e, scratch);
@@ -85,22 +88,44 @@ export function assessRange(
         reg[base + F_EXPOSED] += pop;
       }
       const bld = buildings[i];
-      if (intensity <= KERNEL_MIN_INTENSITY) { reg[base] += bld; continue; } // below V nothing is damaged
-      const x = (intensity < iTop ? intensity : iTop) - KERNEL_MIN_INTENSITY;
+      if (intensity + sigma <= iMin) { reg[base] += bld; continue; } // at IV or below nothing is damaged, even one σ up
+      const cb = classIndex[i] * KERNEL_NODES;
+      const occ = occupants[i], val = valueCny[i];
+      // Median: the row's intensity (kernel position clamped to [IV, XII]).
+      let x = (intensity < iTop ? (intensity > iMin ? intensity : iMin) : iTop) - iMin;
       let k = Math.floor(x);
       if (k > kMax) k = kMax;
-      const t = x - k, w = 1 - t;
-      const o = (classIndex[i] * KERNEL_NODES + k) * K_FIELDS;
-      const o1 = o + K_FIELDS;
+      let t = x - k, w = 1 - t;
+      let o = (cb + k) * K_FIELDS, o1 = o + K_FIELDS;
       reg[base] += bld * (w * KERNEL[o] + t * KERNEL[o1]);
       reg[base + 1] += bld * (w * KERNEL[o + 1] + t * KERNEL[o1 + 1]);
       reg[base + 2] += bld * (w * KERNEL[o + 2] + t * KERNEL[o1 + 2]);
       reg[base + 3] += bld * (w * KERNEL[o + 3] + t * KERNEL[o1 + 3]);
       reg[base + 4] += bld * (w * KERNEL[o + 4] + t * KERNEL[o1 + 4]);
-      const occ = occupants[i];
       reg[base + F_DEATHS] += occ * (w * KERNEL[o + K_DEATH] + t * KERNEL[o1 + K_DEATH]);
       reg[base + F_INJURIES] += occ * (w * KERNEL[o + K_INJURY] + t * KERNEL[o1 + K_INJURY]);
-      reg[base + F_LOSS] += valueCny[i] * (w * KERNEL[o + K_LOSS] + t * KERNEL[o1 + K_LOSS]);
+      reg[base + F_LOSS] += val * (w * KERNEL[o + K_LOSS] + t * KERNEL[o1 + K_LOSS]);
+      // Range: the same consequences one σ below and one σ above (two more interpolations).
+      const lo = intensity - sigma;
+      if (lo > iMin) {
+        x = (lo < iTop ? lo : iTop) - iMin;
+        k = Math.floor(x);
+        if (k > kMax) k = kMax;
+        t = x - k; w = 1 - t;
+        o = (cb + k) * K_FIELDS; o1 = o + K_FIELDS;
+        reg[base + F_DEATHS_LO] += occ * (w * KERNEL[o + K_DEATH] + t * KERNEL[o1 + K_DEATH]);
+        reg[base + F_INJURIES_LO] += occ * (w * KERNEL[o + K_INJURY] + t * KERNEL[o1 + K_INJURY]);
+        reg[base + F_LOSS_LO] += val * (w * KERNEL[o + K_LOSS] + t * KERNEL[o1 + K_LOSS]);
+      }
+      const hi = intensity + sigma; // > iMin here
+      x = (hi < iTop ? hi : iTop) - iMin;
+      k = Math.floor(x);
+      if (k > kMax) k = kMax;
+      t = x - k; w = 1 - t;
+      o = (cb + k) * K_FIELDS; o1 = o + K_FIELDS;
+      reg[base + F_DEATHS_HI] += occ * (w * KERNEL[o + K_DEATH] + t * KERNEL[o1 + K_DEATH]);
+      reg[base + F_INJURIES_HI] += occ * (w * KERNEL[o + K_INJURY] + t * KERNEL[o1 + K_INJURY]);
+      reg[base + F_LOSS_HI] += val * (w * KERNEL[o + K_LOSS] + t * KERNEL[o1 + K_LOSS]);
     }
   }
 }
@@ -166,10 +191,10 @@ export function summarize(event: QuakeEvent, exposure: ExposureColumns, acc: Ass
     exposedPopulationAtLeast: atLeast,
     damageStates: DAMAGE_STATES,
     buildingsByDamageState: Array.from(totals.subarray(0, DAMAGE_STATES.length)),
-    deaths: rangeOf(totals[F_DEATHS], CASUALTY_RANGE_FACTOR),
-    injuries: rangeOf(totals[F_INJURIES], CASUALTY_RANGE_FACTOR),
-    economicLossCny: rangeOf(totals[F_LOSS], LOSS_RANGE_FACTOR),
-    pager: { deaths: rangeOf(pagerMedian, PAGER_RANGE_FACTOR), alert, populationByIntensity: Array.from(acc.pagerPopulation) },
+    deaths: intensityRange(totals[F_DEATHS], totals[F_DEATHS_LO], totals[F_DEATHS_HI], DEATHS_BETA),
+    injuries: intensityRange(totals[F_INJURIES], totals[F_INJURIES_LO], totals[F_INJURIES_HI], INJURIES_BETA),
+    economicLossCny: intensityRange(totals[F_LOSS], totals[F_LOSS_LO], totals[F_LOSS_HI], LOSS_BETA),
+    pager: { deaths: pagerRange(pagerMedian), alert, populationByIntensity: Array.from(acc.pagerPopulation) },
     pagerAlert: alert,
     regions,
     contours: intensityContours(event, region),

@@ -2,7 +2,9 @@ import cr from '../../data/models/casualty-rates.json' with { type: 'json' };
 import { DAMAGE_STATES, STRUCTURE_CLASSES } from '../types.ts';
 
 export type OccupancyPeriod = 'day' | 'night';
-export const CASUALTY_RANGE_FACTOR: number = cr.rangeFactor;
+/** Log standard deviations of the casualty rates given the damage state (model uncertainty, see data file). */
+export const DEATHS_BETA: number = cr.uncertainty.deathsBeta;
+export const INJURIES_BETA: number = cr.uncertainty.injuriesBeta;
 
 type Rates = Record<(typeof DAMAGE_STATES)[number] | 'collapse', number>;
 

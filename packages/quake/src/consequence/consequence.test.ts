@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CASUALTY_RATES, expectedCasualties, occupancyPeriod } from './casualties.ts';
 import { LOSS_RATIOS, economicLoss } from './loss.ts';
-import { normalCdf, pagerAlert, pagerBin, pagerDeaths, pagerFatalityRate } from './pager.ts';
+import { normalCdf, pagerAlert, pagerBin, pagerDeaths, pagerFatalityRate, pagerRange } from './pager.ts';
+import { intensityRange } from './range.ts';
 
 test('Φ matches reference values to 1e-7', () => {
   const ref: [number, number][] = [
@@ -40,4 +41,33 @@ test('casualty and loss rates never decrease with damage state', () => {
   assert.equal(economicLoss(1e6, [0, 0, 0, 0, 1]), 1e6);
   const c = expectedCasualties(0, 1000, [0, 0, 0, 0, 1]);
   assert.ok(Math.abs(c.deaths - 1000 * (0.85 * 0.0002 + 0.15 * 0.1)) < 1e-9);
+});
+
+test('PAGER deaths as losspager computes them: MMI 5–9 only, the top bin (X) at the rate of IX', () => {
+  const pop = new Float64Array(11);
+  pop[4] = 1e6; // below V: no deaths in PAGER
+  assert.equal(pagerDeaths(pop), 0);
+  pop[10] = 1e4;
+  assert.ok(Math.abs(pagerDeaths(pop) - 1e4 * pagerFatalityRate(9)) < 1e-9);
+  pop[9] = 2e4; pop[5] = 3e5;
+  assert.ok(Math.abs(pagerDeaths(pop) - (3e4 * pagerFatalityRate(9) + 3e5 * pagerFatalityRate(5))) < 1e-9);
+});
+
+test('PAGER range: lognormal with the China G (gnormvalue 2.013), smaller G below one death', () => {
+  const r = pagerRange(100);
+  assert.ok(Math.abs(Math.log(r.high / r.median) - 2.013134) < 1e-9 && Math.abs(Math.log(r.median / r.low) - 2.013134) < 1e-9);
+  const s = pagerRange(0.5);
+  assert.ok(Math.abs(Math.log(s.high / s.median) - 1.7613) < 1e-9);
+});
+
+test('intensity range: quadrature of the I ± σ spread and the model β, bracketing the median', () => {
+  const r = intensityRange(100, 50, 300, 0.5);
+  assert.ok(Math.abs(r.low - 100 * Math.exp(-Math.hypot(Math.log(2), 0.5))) < 1e-9);
+  assert.ok(Math.abs(r.high - 100 * Math.exp(Math.hypot(Math.log(3), 0.5))) < 1e-9);
+  const flat = intensityRange(100, 100, 100, 0.7); // insensitive to intensity: the model β alone
+  assert.ok(Math.abs(flat.high / 100 - Math.exp(0.7)) < 1e-12 && Math.abs(100 / flat.low - Math.exp(0.7)) < 1e-12);
+  assert.deepEqual(intensityRange(10, 0, 40, 0.5).low, 0); // nothing one σ down: low is zero
+  const zero = intensityRange(0, 0, 2, 1);
+  assert.equal(zero.median, 0); assert.equal(zero.low, 0); assert.ok(Math.abs(zero.high - 2 * Math.E) < 1e-12);
+  assert.deepEqual(intensityRange(0, 0, 0, 1), { median: 0, low: 0, high: 0 });
 });

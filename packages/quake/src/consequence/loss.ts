@@ -3,7 +3,8 @@ import { DAMAGE_STATES } from '../types.ts';
 
 /** Repair cost / replacement value per damage state (Hazus RES1 fallback, see data file). */
 export const LOSS_RATIOS: Float64Array = Float64Array.from(lr.lossRatio);
-export const LOSS_RANGE_FACTOR: number = lr.rangeFactor;
+/** Log standard deviation of the mean loss ratio given the damage state (model uncertainty, see data file). */
+export const LOSS_BETA: number = lr.lossBeta;
 if (LOSS_RATIOS.length !== DAMAGE_STATES.length) throw new Error('loss-ratios.json: one ratio per damage state');
 
 /** Σ_ds P(ds)·lossRatio(ds). */

@@ -1,8 +1,9 @@
 import pager from '../../data/models/pager-china.json' with { type: 'json' };
+import type { Range } from './range.ts';
 
 export type PagerAlert = 'green' | 'yellow' | 'orange' | 'red';
+/** Exposure bins 0..PAGER_MAX_BIN (rounded intensity; the top bin collects ≥ 9.5). */
 export const PAGER_MAX_BIN: number = pager.maxBin;
-export const PAGER_RANGE_FACTOR: number = pager.rangeFactor;
 
 /**
  * Standard normal CDF, Hart (1968) double-precision rational approximation as given by
@@ -54,11 +55,30 @@ export function pagerBin(intensity: number): number {
   return b < 0 ? 0 : b > pager.maxBin ? pager.maxBin : b;
 }
 
-/** Σ_S population(S)·ν(S); populationByBin[S] for S = 0..maxBin. */
+/**
+ * Expected deaths as PAGER computes them (losspager EmpiricalLoss.getLosses): rates at MMI 5..9
+ * only, and the population of the top exposure bin (X, ≥ 9.5) counted at the rate of IX
+ * ("we treat MMI 10 as MMI 9"). populationByBin[S] for S = 0..maxBin.
+ */
 export function pagerDeaths(populationByBin: ArrayLike<number>): number {
   let deaths = 0;
-  for (let s = pager.minBin; s <= pager.maxBin && s < populationByBin.length; s++) deaths += populationByBin[s] * pagerFatalityRate(s);
+  for (let s = 0; s < populationByBin.length && s <= pager.maxBin; s++) {
+    const rateBin = Math.min(s, pager.rateMaxBin);
+    if (rateBin < pager.rateMinBin) continue;
+    deaths += populationByBin[s] * pagerFatalityRate(rateBin);
+  }
   return deaths;
+}
+
+/**
+ * PAGER's uncertainty: deaths lognormal around the model value with log standard deviation G
+ * (the country's gnormvalue, capped; a smaller cap below one expected death, as in
+ * losspager/utils/probs.py). Reported as the 16th–84th percentile.
+ */
+export function pagerRange(median: number): Range {
+  let g = Math.min(pager.gnormvalue, pager.gnormCap);
+  if (median < 1) g = Math.min(g, pager.gnormBelowOne);
+  return { median, low: median * Math.exp(-g), high: median * Math.exp(g) };
 }
 
 export function pagerAlert(medianDeaths: number): PagerAlert {

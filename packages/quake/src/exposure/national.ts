@@ -33,6 +33,8 @@ export interface CountyRecord {
   floorAreaPerPerson: number;
   liftShare: number;
   selfBuiltShare: number;
+  /** Share of the urban residents (and urban building pool) placed in the kernel around the seat. */
+  urbanSeatShare: number;
   /** Floor area per structure class (STRUCTURE_CLASSES order), m²: residential, urban pool. */
   resUrbanM2: number[];
   /** Residential, rural (self-built) pool. */

@@ -1,12 +1,15 @@
 import model from '../../data/models/attenuation.json' with { type: 'json' };
 import type { IntensityRegion, QuakeEvent } from '../types.ts';
 import { attenuationRegion } from './region.ts';
+import { fillIntensityGuided } from './intensity-guide.ts';
 
 /** One axis of the 汪素云 et al. (2000) relation: I = A + B·Ms + C·ln(R + R0). */
 export interface AxisCoefficients { A: number; B: number; C: number; R0: number }
 
 export const KM_PER_DEG = (Math.PI * 6371.0088) / 180; // mean Earth radius (IUGG)
 const INTENSITY_CAP = model.maxIntensity;
+/** Standard deviation of the relation's residuals, in intensity degrees (see attenuation.json). */
+export const INTENSITY_SIGMA: number = model.intensitySigma.value;
 /** Lowest intensity the field reports: degree I of the scale ("not felt") is its floor. */
 const INTENSITY_FLOOR = 1;
 /** Intensity step of the radius table; interpolation inside a step keeps the error well below 0.01°. */
@@ -145,9 +148,12 @@ export function intensityAtLonLat(m: IntensityModel, lon: number, lat: number): 
   return intensityAtOffset(m, dx * m.sinS + dy * m.cosS, dx * m.cosS - dy * m.sinS);
 }
 
-/** Fills out[i - start] for rows start..end-1. No allocation. */
+/**
+ * Fills out[i - start] for rows start..end-1, no allocation per row: the values of
+ * intensityAtLonLat bit for bit, with the table node guessed instead of searched (intensity-guide.ts).
+ */
 export function fillIntensity(m: IntensityModel, lon: Float64Array, lat: Float64Array, start: number, end: number, out: Float32Array): void {
-  for (let i = start; i < end; i++) out[i - start] = intensityAtLonLat(m, lon[i], lat[i]);
+  fillIntensityGuided(m, lon, lat, start, end, out);
 }
 
 /**
