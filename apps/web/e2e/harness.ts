@@ -20,7 +20,12 @@ export interface TestServer {
   demoPassword: string;
   close(): Promise<void>;
 }
-type StartTestServer = (opts?: { demo?: boolean }) => Promise<TestServer>;
+export interface TestServerOptions {
+  demo?: boolean;
+  /** inventories with more rows than this are assessed as a job (202) */
+  assessmentJobRows?: number;
+}
+type StartTestServer = (opts?: TestServerOptions) => Promise<TestServer>;
 const SERVER_HELPER = new URL('../../../tests/helpers/server.ts', import.meta.url).href;
 const TEST_PATHS = new URL('../../../tests/setup/paths.ts', import.meta.url).href;
 
@@ -80,7 +85,7 @@ export interface BrowserHarness {
 }
 
 /** Defines a browser suite: `define` registers its tests with a harness whose server and browser are up. */
-export function browserSuite(name: string, define: (h: BrowserHarness) => void): void {
+export function browserSuite(name: string, define: (h: BrowserHarness) => void, serverOptions: TestServerOptions = {}): void {
   if (!existsSync(CHROMIUM)) {
     if (process.env.CI) {
       void test(`${name}: chromium is installed (required under CI)`, () => {
@@ -98,7 +103,7 @@ export function browserSuite(name: string, define: (h: BrowserHarness) => void):
     ensureWebBuilt();
     await ensureTestTemplate();
     const { startTestServer } = (await import(SERVER_HELPER)) as { startTestServer: StartTestServer };
-    server = await startTestServer({ demo: true });
+    server = await startTestServer({ demo: true, ...serverOptions });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 

@@ -8,7 +8,7 @@
 // except under CI where a missing browser is a failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { browserSuite, SCREENSHOTS, type BrowserHarness } from './harness.ts';
@@ -57,6 +57,16 @@ browserSuite('web earthquake assessment page', (h: BrowserHarness) => {
       const table = page.getByTestId('quake-table');
       await table.locator('.el-table__body tr').first().waitFor();
       assert.match((await table.textContent()) ?? '', /泸定县/);
+
+      // The Excel report comes from the server, named in Chinese by its content-disposition.
+      await page.getByTestId('quake-export').click();
+      const downloading = page.waitForEvent('download');
+      await page.getByTestId('quake-export-xlsx').click();
+      const download = await downloading;
+      assert.match(download.suggestedFilename(), /^地震快速评估-\d+-6\.8级\.xlsx$/);
+      const bytes = readFileSync(await download.path());
+      assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'an .xlsx is a zip file');
+      await page.getByTestId('quake-export').locator('.is-loading').waitFor({ state: 'detached' });
 
       // The new run heads the list of past assessments.
       const history = page.getByTestId('quake-history');

@@ -76,14 +76,16 @@ export interface RequestOptions {
 
 const BASE = '/api/v1';
 
+function withQuery(url: string, query: RequestOptions['query']): string {
+  if (!query) return url;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? url + (url.includes('?') ? '&' : '?') + s : url;
+}
+
 export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  let url = BASE + path;
-  if (opts.query) {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts.query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-    const s = qs.toString();
-    if (s) url += (url.includes('?') ? '&' : '?') + s;
-  }
+  const url = withQuery(BASE + path, opts.query);
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -108,25 +110,86 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const payload: unknown = isJson ? await res.json().catch(() => null) : await res.text().catch(() => '');
 
   if (!res.ok) {
-    const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
-    const retry = Number(res.headers.get('retry-after'));
-    const err = new ApiError({
-      status: res.status,
-      title: typeof p.title === 'string' ? p.title : res.statusText,
-      detail: typeof p.detail === 'string' ? p.detail : typeof payload === 'string' ? payload.slice(0, 200) : '',
-      type: typeof p.type === 'string' ? p.type : undefined,
-      errors: Array.isArray(p.errors) ? (p.errors as FieldError[]) : [],
-      retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
-    });
+    const err = problemError(res.status, res.statusText, payload, res.headers.get('retry-after'));
     if (res.status === 401 && !opts.allow401) unauthorizedHandler?.();
     throw err;
   }
   return payload as T;
 }
 
+/** The ApiError of a failed answer (problem+json, or any text). */
+function problemError(status: number, statusText: string, payload: unknown, retryAfter: string | null): ApiError {
+  const p = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  const retry = Number(retryAfter);
+  return new ApiError({
+    status,
+    title: typeof p.title === 'string' ? p.title : statusText,
+    detail: typeof p.detail === 'string' ? p.detail : typeof payload === 'string' ? payload.slice(0, 200) : '',
+    type: typeof p.type === 'string' ? p.type : undefined,
+    errors: Array.isArray(p.errors) ? (p.errors as FieldError[]) : [],
+    retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
+  });
+}
+
+export interface UploadOptions {
+  contentType: string;
+  query?: RequestOptions['query'];
+  /** bytes sent so far, of `total` */
+  onProgress?: (loaded: number, total: number) => void;
+  /** called once the whole body is sent and the server is working on it */
+  onSent?: () => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * POSTs a file as the raw request body. XMLHttpRequest rather than fetch: fetch reports no upload
+ * progress, and a city inventory can be hundreds of megabytes. Same errors and 401 policy as request().
+ */
+export function upload<T>(path: string, file: Blob, opts: UploadOptions): Promise<T> {
+  const url = withQuery(BASE + path, opts.query);
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('content-type', opts.contentType);
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => opts.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.upload.onload = () => opts.onSent?.();
+    xhr.onerror = () => reject(new ApiError({ status: 0, title: 'Network error' }));
+    xhr.onabort = () => reject(new DOMException('The upload was cancelled', 'AbortError'));
+    xhr.onload = () => {
+      const type = xhr.getResponseHeader('content-type') ?? '';
+      let payload: unknown = xhr.responseText;
+      if (type.includes('json')) {
+        try {
+          payload = JSON.parse(xhr.responseText);
+        } catch {
+          payload = null;
+        }
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve((xhr.status === 204 ? undefined : payload) as T);
+        return;
+      }
+      if (xhr.status === 401) unauthorizedHandler?.();
+      reject(problemError(xhr.status, xhr.statusText, payload, xhr.getResponseHeader('retry-after')));
+    };
+    if (opts.signal) {
+      if (opts.signal.aborted) {
+        reject(new DOMException('The upload was cancelled', 'AbortError'));
+        return;
+      }
+      opts.signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.send(file);
+  });
+}
+
 export const api = {
   get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts),
   post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body ?? {}, opts),
   patch: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PATCH', path, body, opts),
+  put: <T>(path: string, body: unknown, opts?: RequestOptions) => request<T>('PUT', path, body, opts),
   del: <T = void>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, undefined, opts),
 };

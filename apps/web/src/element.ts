@@ -45,3 +45,7 @@ import 'element-plus/es/components/input-number/style/css';
 import 'element-plus/es/components/date-picker/style/css';
 import 'element-plus/es/components/date-picker-panel/style/css';
 import 'element-plus/es/components/statistic/style/css';
+import 'element-plus/es/components/notification/style/css';
+import 'element-plus/es/components/tabs/style/css';
+import 'element-plus/es/components/tab-pane/style/css';
+import 'element-plus/es/components/progress/style/css';

@@ -75,3 +75,12 @@ export function shanghaiToIso(local: string | null | undefined): string | undefi
   const time = m[2]!.length === 5 ? `${m[2]}:00` : m[2];
   return `${m[1]}T${time}+08:00`;
 }
+
+/** 1.2 MB, 830 KB, 512 B (decimal units, as file pickers show). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(bytes < 1e4 ? 1 : 0)} KB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}

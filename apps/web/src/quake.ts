@@ -1,4 +1,5 @@
-// Helpers of the earthquake rapid assessment page: intensity colours and exports.
+// Helpers of the earthquake rapid assessment page: colours, roles, reports, inventories and jobs.
+import type { AssessmentJob, AssessmentSummary, JobStep } from './types';
 
 /** Seismic intensity VI (light yellow) → XII (darkest red). */
 export const INTENSITY_COLOURS: Record<number, string> = {
@@ -22,23 +23,46 @@ export const PAGER_COLOURS: Record<string, string> = {
 
 export const RUN_ROLES = ['admin', 'commander', 'duty'] as const;
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** The national region code: only a national administrator changes the automatic assessment threshold. */
+export const NATIONAL_CODE = '000000';
+
+/** Not replaced by a newer assessment of the same earthquake, not cancelled. */
+export function isLiveAssessment(a: Pick<AssessmentSummary, 'supersededBy' | 'cancelledAt'>): boolean {
+  return !a.supersededBy && !a.cancelledAt;
 }
 
-/** CSV text, CRLF line ends, UTF-8 BOM so that Excel reads Chinese correctly. */
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return '\uFEFF' + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+/** The stages of an assessment job in order, for the progress shown while it runs. */
+export const JOB_STEPS: readonly JobStep[] = ['queued', 'loading', 'assessing', 'storing'];
+
+/** Where a job is (or where it failed); null for a failed job that never started a stage. */
+export function jobStep(job: Pick<AssessmentJob, 'state' | 'stage'>): JobStep | null {
+  if (job.state === 'queued') return 'queued';
+  if (job.stage) return job.stage;
+  if (job.state === 'running') return 'loading';
+  return job.state === 'done' ? 'storing' : null;
 }
 
-export function downloadBlob(content: string, filename: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+/** Inventory files the server reads, by extension. */
+export const INVENTORY_ACCEPT = '.csv,.geojson,.json';
+
+export function inventoryContentType(fileName: string): string {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.geojson')) return 'application/geo+json';
+  if (lower.endsWith('.json')) return 'application/json';
+  return 'text/csv';
+}
+
+/** "row 3: class" (a problem+json field of an upload where no row was good) → { row, field }. */
+export function parseRowField(field: string): { row: number; field: string } | null {
+  const m = /^row (\d+):\s*(.*)$/.exec(field);
+  return m ? { row: Number(m[1]), field: m[2]! } : null;
+}
+
+
+const REPORT_FORMAT_KEYS: Record<string, string> = { cap: 'cap', json: 'json', geojson: 'geojson', 'cenc-text': 'cencText' };
+
+/** "CAP", "GeoJSON", "速报" (the CENC quick-report text); an unknown format as sent. */
+export function reportFormatLabel(format: string, t: (key: string) => string): string {
+  const key = REPORT_FORMAT_KEYS[format];
+  return key ? t(`quake.reportFormats.${key}`) : format;
 }

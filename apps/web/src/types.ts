@@ -110,6 +110,19 @@ export interface QuakeEvent {
   time?: string | null;
 }
 
+/** How an earthquake report reached the server. */
+export type ReportFormat = 'cap' | 'json' | 'geojson' | 'cenc-text';
+
+/** The report an automatic assessment (自动评估) was made from. */
+export interface AssessmentReportRef {
+  id: number;
+  source: string;
+  format: ReportFormat | string;
+  place: string | null;
+  /** CAP status: Actual, Exercise (演练)… */
+  status: string;
+}
+
 export interface AssessmentSummary {
   id: string | number;
   name: string | null;
@@ -123,7 +136,18 @@ export interface AssessmentSummary {
   economicLossCny: Range;
   pagerAlert: PagerAlert;
   seconds: number;
+  /** 'report': started by an earthquake report (自动评估); 'manual': run from the form. */
+  trigger: 'manual' | 'report';
+  report: AssessmentReportRef | null;
+  /** A newer assessment of the same earthquake replaced this one. */
+  supersededBy: number | null;
+  /** The report was cancelled, and the assessment with it. */
+  cancelledAt: string | null;
+  exposure?: ExposureSource;
 }
+
+/** What an assessment was run over: the national default exposure or an uploaded building inventory. */
+export type ExposureSource = { kind: 'national' } | { kind: 'inventory'; id: number; name: string; rows: number };
 
 /** none, slight, moderate, extensive, complete (基本完好, 轻微破坏, 中等破坏, 严重破坏, 毁坏) */
 export type DamageStates = [number, number, number, number, number];
@@ -151,6 +175,9 @@ export interface Assessment extends AssessmentSummary {
   buildingsByDamageState: DamageStates;
   regions: AssessmentRegion[];
   contours: import('geojson').FeatureCollection<import('geojson').Polygon | import('geojson').MultiPolygon, ContourProperties>;
+  /** Absent on assessments stored before inventories existed (they used the national exposure). */
+  exposure?: ExposureSource;
+  exposureRows?: number;
 }
 
 export interface QuakeInput {
@@ -161,4 +188,150 @@ export interface QuakeInput {
   strikeDeg?: number;
   time?: string;
   name?: string;
+  /** Assess an uploaded building inventory instead of the national default exposure. */
+  inventoryId?: number;
 }
+
+// ---- 建筑物清单 (building inventories) and 评估任务 (assessment jobs) ----
+
+/** A rejected inventory row; rows are numbered as in a spreadsheet (header = row 1). */
+export interface InventoryRowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface Inventory {
+  id: number;
+  name: string;
+  createdAt: string;
+  createdBy: string;
+  regionCode: string;
+  /** Buildings accepted. */
+  rows: number;
+  rejectedRows: number;
+  /** The first 500 rejected rows (empty in the list). */
+  errors: InventoryRowError[];
+  counties: string[];
+  bbox: number[];
+  bytes: number;
+}
+
+/** The outcome of one upload: accepted (some or all rows), or refused with no good row (inventory null). */
+export interface InventoryUploadOutcome {
+  inventory: Inventory | null;
+  rejectedRows: number;
+  errors: InventoryRowError[];
+}
+
+/** Sending the file, then waiting while the server checks every row. */
+export type UploadPhase = 'idle' | 'sending' | 'checking';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+export type JobStage = 'loading' | 'assessing' | 'storing';
+/** What the page shows of a job: waiting in the queue, then its stages. */
+export type JobStep = 'queued' | JobStage;
+
+export interface AssessmentJob {
+  id: number;
+  createdAt: string;
+  createdBy: string;
+  inventoryId: number;
+  name: string | null;
+  event: QuakeEvent;
+  state: JobState;
+  stage: JobStage | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  assessmentId: number | null;
+}
+
+// ---- 地震速报 (earthquake reports) and automatic assessment ----
+
+export type ReportOutcome = 'assessed' | 'below_threshold' | 'not_actual' | 'no_exposure' | 'cancelled';
+
+export interface QuakeReport {
+  id: number;
+  receivedAt: string;
+  receivedBy: string;
+  format: ReportFormat;
+  source: string;
+  externalId: string;
+  /** Alert, Update or Cancel */
+  msgType: string;
+  status: string;
+  references?: string[];
+  event: QuakeEvent | null;
+  place: string | null;
+  notes: string[];
+  outcome: ReportOutcome;
+  outcomeMessage: string | null;
+  threadId: number;
+  assessmentId: number | null;
+  regionCode: string;
+  cancelledAt: string | null;
+  /** The body as received (GET /reports/:id only). */
+  body?: string;
+}
+
+/** A polled report feed (ANLAN_QUAKE_FEEDS) and how its last poll went. */
+export interface QuakeFeedStatus {
+  url: string;
+  intervalSeconds: number;
+  lastPolledAt: string | null;
+  lastOk: boolean | null;
+  lastError: string | null;
+  lastNew: number;
+  lastRejected?: number;
+  totalNew: number;
+}
+
+export interface AutoAssessSettings {
+  /** Reports below this magnitude (Ms) are recorded, not assessed. */
+  minMagnitude: number;
+}
+
+// ---- live events (GET /api/v1/events, text/event-stream) ----
+
+/** What the server writes as each event's `data:` line. */
+export interface BusEvent<T = Record<string, unknown>> {
+  type: string;
+  regionCode: string;
+  at: string;
+  data: T;
+}
+
+export interface QuakeCompletedData {
+  id: number;
+  magnitude: number;
+  maxIntensity: number;
+  pagerAlert: PagerAlert;
+  epicentre: { code: string; name: string };
+  trigger: 'manual' | 'report';
+  report?: { id: number; source: string; place?: string };
+}
+
+export interface JobProgressData {
+  id: number;
+  stage: JobStage;
+}
+
+export interface JobFinishedData {
+  id: number;
+  state: 'done' | 'failed';
+  assessmentId?: number;
+  error?: string;
+}
+
+/** The live events the web app listens to, by SSE event name. */
+export interface LiveEventMap {
+  'assessment.earthquake_completed': QuakeCompletedData;
+  'assessment.job_progress': JobProgressData;
+  'assessment.job_finished': JobFinishedData;
+}
+
+export type LiveEventHandlers = { [K in keyof LiveEventMap]?: (event: BusEvent<LiveEventMap[K]>) => void };
+
+/** The event stream's connection, shown on the page so a silent screen is not mistaken for a quiet night. */
+export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'stopped';

@@ -113,10 +113,12 @@ export class AssessmentJobRunner {
     const row = r.rows[0];
     if (!row) return;
     const job = { ...toView(row), scopeCode: row.scopeCode, createdById: row.createdById === null ? null : Number(row.createdById) };
+    const announce = (stage: string) => bus.publish({ type: 'assessment.job_progress', regionCode: row.regionCode, at: clock.now().toISOString(), data: { id, stage } });
     const setStage = async (stage: string) => {
       await db.query('UPDATE earthquake_assessment_jobs SET stage = $2 WHERE id = $1', [id, stage]);
-      await bus.publish({ type: 'assessment.job_progress', regionCode: row.regionCode, at: clock.now().toISOString(), data: { id, stage } });
+      await announce(stage);
     };
+    await announce('loading');
     try {
       const assessmentId = await this.work!({ job, setStage });
       await db.query("UPDATE earthquake_assessment_jobs SET state = 'done', stage = NULL, finished_at = $2, assessment_id = $3 WHERE id = $1", [id, clock.now(), assessmentId]);

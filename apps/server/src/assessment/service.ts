@@ -44,10 +44,10 @@ function view(a: store.StoredAssessment, scope: RegionScope, detail: boolean) {
     trigger: a.report ? ('report' as const) : ('manual' as const), report: a.report, supersededBy: a.supersededBy, cancelledAt: a.cancelledAt,
   };
   if (!detail) {
-    const { maxIntensity, deaths, injuries, economicLossCny, pagerAlert } = a.summary as Record<string, unknown>;
-    return { ...head, maxIntensity, deaths, injuries, economicLossCny, pagerAlert };
+    const { maxIntensity, deaths, injuries, economicLossCny, pagerAlert, exposure } = a.summary as Record<string, unknown>;
+    return { ...head, maxIntensity, deaths, injuries, economicLossCny, pagerAlert, exposure: exposure ?? { kind: 'national' } };
   }
-  return { ...head, ...a.summary, regions: a.regions.filter((r) => isWithinScope(r.code, scope.code)), contours: a.contours };
+  return { ...head, exposure: { kind: 'national' }, ...a.summary, regions: a.regions.filter((r) => isWithinScope(r.code, scope.code)), contours: a.contours };
 }
 
 /** An assessment computed but not stored yet. */
