@@ -17,6 +17,7 @@ usage: anlan <command> [options]   (each command takes --help)
   audit verify              check the audit log's hash chain
   regions import-boundaries load a bureau's official boundaries
   quake assess              rapid earthquake loss assessment (intensity, damage, casualties, loss)
+  quake bench               the engine over N synthetic buildings on T threads (speed and memory)
 
 Exit codes: 0 success, 1 the operation failed (e.g. a broken audit chain), 2 bad usage.`;
 

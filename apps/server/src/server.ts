@@ -11,8 +11,8 @@ import { seedDemo } from './seed/demo.ts';
 import { deleteExpiredSessions } from './auth/store.ts';
 import { VERSION } from './version.ts';
 import type { AppContext } from './context.ts';
-import { assess } from '@anlan/quake';
-import { AssessmentJobRunner, type AssessFn } from './assessment/jobs.ts';
+import { AssessmentJobRunner } from './assessment/jobs.ts';
+import { createPooledAssess } from './assessment/engine-pool.ts';
 import { assessmentJobWork } from './assessment/service.ts';
 import { QuakeFeedPoller, type QuakeFeed } from './assessment/feed-poller.ts';
 
@@ -79,9 +79,9 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
     }
     const bus: EventBus = opts.natsUrl ? await NatsBus.connect({ url: opts.natsUrl }) : new InProcessBus();
     const assessmentJobs = new AssessmentJobRunner({ db, clock, bus, log });
-    const runAssess: AssessFn = async (event, exposure) => assess(event, exposure);
+    const engine = createPooledAssess();
     const filesDir = opts.filesDir ?? join(opts.dataDir, 'files');
-    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess, assessmentJobRows: opts.assessmentJobRows };
+    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess: engine.run, assessmentJobRows: opts.assessmentJobRows };
     ctx.quakeFeeds = new QuakeFeedPoller(ctx, log, opts.quakeFeeds ?? []);
     await assessmentJobs.start(assessmentJobWork(ctx));
     const app = await buildApp(ctx, { serveWeb: opts.serveWeb });
@@ -104,6 +104,7 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
           await ctx.quakeFeeds?.close();
           await app.close();
           await assessmentJobs.close();
+          await engine.close();
           await bus.close();
           await db.close();
         })();

@@ -12,3 +12,4 @@ export { exposureRadiusKm } from './exposure-radius.ts';
 export { affectedRegions } from './report.ts';
 export { parseEarthquakeReports, type EarthquakeReport, type ReportError, type ReportFormat, type ReportMsgType, type ReportStatus } from './report/earthquake-report.ts';
 export { parseCencText, type CencReport } from './report/cenc-text.ts';
+export { createAssessPool, toSharedExposure, readExposureCacheShared, isSharedExposure, type AssessPool, type AssessPoolOptions } from './parallel/pool.ts';

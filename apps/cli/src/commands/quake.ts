@@ -16,6 +16,7 @@ import {
   type QuakeEvent,
 } from '@anlan/quake';
 import { UsageError } from '../options.ts';
+import { quakeBenchCommand } from './quake-bench.ts';
 
 export const QUAKE_HELP = `anlan quake assess --lon DEG --lat DEG --depth KM --mag MS [--strike DEG] [--time ISO]
                    [--exposure FILE] [--json] [--out DIR]
@@ -25,7 +26,13 @@ loss, per county. Without --exposure it uses the national default exposure shipp
 (2020 census, spread over each county); --exposure takes a building inventory (CSV or GeoJSON:
 lon, lat, class, floors, floor_area, occupants_day, occupants_night, value) or a columnar cache
 (.bin). --json prints one JSON object on stdout; --out writes result.json, contours.geojson and
-regions.csv. Progress goes to stderr. Exit 0 success, 1 unreadable exposure, 2 bad arguments.`;
+regions.csv. Progress goes to stderr. Exit 0 success, 1 unreadable exposure, 2 bad arguments.
+
+anlan quake bench --buildings N [--threads T] [--runs R] [--seed S] [--cache FILE]
+
+Benchmarks the engine on a synthetic inventory of N buildings read from the columnar cache, on T
+worker threads, and prints one JSON line { buildings, threads, seconds, buildingsPerSecond,
+scanSeconds, ratioToScan, ... }. See anlan quake bench --help.`;
 
 const FLAG_OF: Record<string, string> = { lon: '--lon', lat: '--lat', depthKm: '--depth', magnitude: '--mag', strikeDeg: '--strike', time: '--time' };
 
@@ -71,6 +78,7 @@ function printSummary(result: AssessmentResult, seconds: number): void {
 
 export async function quakeCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'bench') return quakeBenchCommand(rest);
   const { values } = parseArgs({
     args: rest,
     options: {

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFoundError, ValidationError, isWithinScope, scopeLikePattern, type Clock, type RegionScope } from '@anlan/core';
 import type { Database, Queryable } from '@anlan/db';
-import { parseInventory, readExposureCache, writeExposureCache, type ExposureColumns, type InventoryError } from '@anlan/quake';
+import { parseInventory, readExposureCacheShared, writeExposureCache, type ExposureColumns, type InventoryError } from '@anlan/quake';
 import { appendAudit } from '../audit/service.ts';
 import type { ScopedActor } from '../users/service.ts';
 
@@ -121,7 +121,8 @@ export async function loadInventoryExposure(deps: Pick<InventoryDeps, 'db' | 'fi
   const row = await findRow(deps.db, scope, id);
   if (!row) throw new NotFoundError('Inventory');
   const path = join(deps.filesDir, 'inventories', row.fileName);
-  if (cached?.key !== path) cached = { key: path, exposure: readExposureCache(path) };
+  // Read straight into shared memory: the worker pool then assesses it without a copy.
+  if (cached?.key !== path) cached = { key: path, exposure: readExposureCacheShared(path) };
   return { inventory: toView(row), exposure: cached.exposure };
 }
 
