@@ -322,7 +322,7 @@ export function emptyExposure(): ExposureColumns {
 
 // ---------------------------------------------------------------- binary cache
 const COLUMNS = ['lon', 'lat', 'regionIndex', 'classIndex', 'buildings', 'floorAreaM2', 'occupantsDay', 'occupantsNight', 'valueCny', 'population'] as const;
-interface CacheMeta {
+export interface CacheMeta {
   kind: 'anlan-exposure';
   version: 1;
   count: number;
@@ -339,7 +339,12 @@ export function writeExposureCache(path: string, exposure: ExposureColumns): voi
 
 /** Reads a cache written by writeExposureCache: one read, the arrays are views on the file's bytes. */
 export function readExposureCache(path: string): ExposureColumns {
-  const { meta, columns } = readColumnsFile<CacheMeta>(path);
+  return exposureFromCache(path, readColumnsFile<CacheMeta>(path));
+}
+
+/** Checks a decoded cache and gives its columns as an exposure (for every reader of the cache). */
+export function exposureFromCache(path: string, decoded: { meta: CacheMeta; columns: Record<string, ColumnArray> }): ExposureColumns {
+  const { meta, columns } = decoded;
   if (meta.kind !== 'anlan-exposure' || meta.version !== 1) throw new Error(`${path} is not an Anlan exposure cache (version 1)`);
   for (const name of COLUMNS) {
     if (!columns[name] || columns[name].length !== meta.count) throw new Error(`${path}: column ${name} missing or of the wrong length`);

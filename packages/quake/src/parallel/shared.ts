@@ -4,6 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeColumns } from '../exposure/columnar.ts';
+import { exposureFromCache, type CacheMeta } from '../exposure/inventory.ts';
 import type { ExposureColumns } from '../types.ts';
 
 /** The typed-array columns of ExposureColumns, in the order of the columnar cache. */
@@ -40,7 +41,6 @@ export function toSharedExposure(exposure: ExposureColumns): ExposureColumns {
   return out;
 }
 
-interface CacheMeta { kind: string; version: number; count: number; regions: { code: string; name: string }[] }
 
 /**
  * Reads a columnar exposure cache (writeExposureCache) straight into a SharedArrayBuffer: one
@@ -61,23 +61,5 @@ export function readExposureCacheShared(path: string): ExposureColumns {
   } finally {
     closeSync(fd);
   }
-  const { meta, columns } = decodeColumns<CacheMeta>(bytes);
-  if (meta.kind !== 'anlan-exposure' || meta.version !== 1) throw new Error(`${path} is not an Anlan exposure cache (version 1)`);
-  for (const name of EXPOSURE_COLUMNS) {
-    if (!columns[name] || columns[name].length !== meta.count) throw new Error(`${path}: column ${name} missing or of the wrong length`);
-  }
-  return {
-    count: meta.count,
-    lon: columns.lon as Float64Array,
-    lat: columns.lat as Float64Array,
-    regionIndex: columns.regionIndex as Uint32Array,
-    classIndex: columns.classIndex as Uint8Array,
-    buildings: columns.buildings as Float32Array,
-    floorAreaM2: columns.floorAreaM2 as Float32Array,
-    occupantsDay: columns.occupantsDay as Float32Array,
-    occupantsNight: columns.occupantsNight as Float32Array,
-    valueCny: columns.valueCny as Float64Array,
-    population: columns.population as Float32Array,
-    regions: meta.regions,
-  };
+  return exposureFromCache(path, decodeColumns<CacheMeta>(bytes));
 }
