@@ -21,6 +21,7 @@ import { registerAssessmentRoutes } from './assessment/routes.ts';
 import { registerReportRoutes } from './assessment/report-routes.ts';
 import { registerInventoryRoutes } from './assessment/inventory-routes.ts';
 import { registerAssessmentExportRoutes } from './assessment/export-routes.ts';
+import { registerMonitoringRoutes } from './monitoring/routes.ts';
 
 export interface AppOptions {
   /** Serve the built web app from apps/web/dist when present. */
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   registerReportRoutes(app, ctx);
   registerInventoryRoutes(app, ctx);
   registerAssessmentExportRoutes(app, ctx);
+  registerMonitoringRoutes(app, ctx);
   registerEventRoutes(app, ctx.bus);
   if (opts.serveWeb !== false) await installWeb(app);
   return app;
