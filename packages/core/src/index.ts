@@ -3,3 +3,4 @@ export * from './roles.ts';
 export * from './errors.ts';
 export * from './clock.ts';
 export * from './canonical-json.ts';
+export * from './csv.ts';

@@ -8,7 +8,7 @@
  * error. `mode=upsert` also updates: a point row with 编号 changes that point, a sensor row with
  * an existing code changes that sensor; empty cells keep the current values.
  */
-import { ValidationError, isRegionCodeShape, isWithinScope, type FieldError, type RegionScope } from '@anlan/core';
+import { ValidationError, isRegionCodeShape, isWithinScope, parseCsv, type FieldError, type RegionScope } from '@anlan/core';
 import type { Queryable } from '@anlan/db';
 import { appendAudit } from '../audit/service.ts';
 import { readXlsxRows } from '../http/xlsx.ts';
@@ -54,39 +54,6 @@ interface Table {
   format: 'xlsx' | 'csv';
   headers: string[];
   rows: { rowNumber: number; cells: cells.Cell[] }[];
-}
-
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch !== '"') field += ch;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }
 
 /** Excel on a Chinese Windows saves "CSV" in GB18030 unless told UTF-8; both are read. */

@@ -15,7 +15,10 @@
  * header being row 1; GeoJSON features from 1) and left out; good rows are kept.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseCsv } from '@anlan/core';
 import { loadDivisions } from '@anlan/reference-data';
+
+export { parseCsv };
 import { STRUCTURE_CLASSES, type ExposureColumns } from '../types.ts';
 import { CENSUS_RECODE } from './codes.ts';
 import { encodeColumns, readColumnsFile, type ColumnArray } from './columnar.ts';
@@ -80,39 +83,6 @@ export function parseStructureClass(raw: string): number | null {
   return null;
 }
 
-/** RFC 4180 CSV: quoted fields, "" escapes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 interface RawRow {
   row: number;
