@@ -99,3 +99,38 @@ test('rejects what is not CAP: malformed XML with its line, another root, a DOCT
   assert.match(parseCap('').errors[0].message, /empty/);
   assert.match(parseCap('<alert xmlns="urn:example"/>').errors[0].message, /namespace/);
 });
+
+test('decodes character references (&#13; &#x1F600;) and only XML named entities', () => {
+  const xml = sample('03-rainstorm-cancel.xml').replace('转移人员经乡镇核查安全后方可返回。', 'a&#13;&#10;b &#x1F600; &amp;#13; &nbsp; &#1;');
+  assert.equal(parseCap(xml).alert?.infos[0].instruction, 'a\r\nb 😀 &#13; &nbsp; &#1;');
+});
+
+test('checks what the schema checks in the values: calendar dates, language tags, integers, decimals, URIs', () => {
+  const base = sample('01-rainstorm-orange-alert.xml');
+  const errorsOf = (from: string, to: string) => {
+    const xml = base.replace(from, to);
+    assert.notEqual(xml, base, from);
+    return Object.fromEntries(parseCap(xml).errors.map((e) => [e.element, e.message]));
+  };
+  assert.match(errorsOf('<sent>2026-07-15T16:20:00+08:00', '<sent>2026-02-29T16:20:00+08:00')['alert/sent'], /date-time/);
+  assert.match(errorsOf('<sent>2026-07-15T16:20:00+08:00', '<sent>2026-07-15T16:20:00+15:00')['alert/sent'], /date-time/);
+  assert.deepEqual(errorsOf('<sent>2026-07-15T16:20:00+08:00', '<sent>2028-02-29T16:20:00-14:00'), {});
+  assert.match(errorsOf('<language>zh-CN', '<language>zh_CN')['alert/info[1]/language'], /language tag/);
+  assert.match(errorsOf('29.55,102.10 29.55,102.30', '29.55,102.10 ,102.30')['alert/info[1]/area[1]/polygon[1]'], /point 2/);
+  assert.match(errorsOf('29.55,102.10 29.55,102.30', '29.55,102.10 29.55,1e2')['alert/info[1]/area[1]/polygon[1]'], /point 2/);
+  assert.match(errorsOf('</areaDesc>', '</areaDesc><altitude>1e3</altitude>')['alert/info[1]/area[1]/altitude'], /decimal/);
+  assert.match(errorsOf('<contact>', '<web>http://x/%zz</web><contact>')['alert/info[1]/web'], /URI/);
+  assert.match(errorsOf('<parameter>', '<resource><resourceDesc>m</resourceDesc><mimeType>image/png</mimeType><size>1.5</size><uri>a#b#c</uri></resource><parameter>')['alert/info[1]/resource[1]/size'], /whole number/);
+  assert.match(errorsOf('<parameter>', '<resource><resourceDesc>m</resourceDesc><mimeType>image/png</mimeType><uri>a#b#c</uri></resource><parameter>')['alert/info[1]/resource[1]/uri'], /URI/);
+  const relative = parseCap(base.replace('<contact>', '<web>www.example.gov.cn</web><contact>'));
+  assert.deepEqual(relative.errors, []);
+  assert.match(relative.warnings[0].message, /absolute URI/);
+});
+
+test('checks the sent time and characters of each reference', () => {
+  const base = sample('02-rainstorm-red-update.xml');
+  const errors = (refs: string) => parseCap(base.replace(/<references>[^<]*<\/references>/, `<references>${refs}</references>`)).errors.map((e) => e.message);
+  assert.deepEqual(errors('a@b,ID-1,2026-07-15T16:20:00+08:00'), []);
+  assert.match(errors('a@b,ID-1,2026-07-15T08:20:00Z')[0], /entry 1: the sent time/);
+  assert.match(errors('a@b,ID-1,2026-07-15T16:20:00+08:00 a&amp;b,ID-2,2026-07-15T16:20:00+08:00')[0], /entry 2: sender and identifier/);
+});

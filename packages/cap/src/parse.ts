@@ -7,17 +7,80 @@ import {
 /** Elements that may repeat: the parser must give arrays even when one is present. */
 const REPEATED = new Set(['info', 'category', 'responseType', 'eventCode', 'parameter', 'resource', 'area', 'polygon', 'circle', 'geocode', 'code']);
 
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** Characters XML 1.0 allows (a reference to anything else is left as written). */
+const isXmlChar = (c: number) => c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+
+/** XML's five named entities and character references, nothing else (HTML names such as &nbsp; stay as written). */
+function decodeXmlEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(?:#x([0-9a-fA-F]{1,6})|#(\d{1,7})|(amp|lt|gt|quot|apos));/g, (ref, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
+    if (name !== undefined) return NAMED_ENTITIES[name];
+    const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+    return isXmlChar(code) ? String.fromCodePoint(code) : ref;
+  });
+}
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: true,
+  // The parser's own decoder leaves character references (&#13; &#x1F600;) as text.
+  entityDecoder: {
+    decode: decodeXmlEntities,
+    reset: () => undefined,
+    setXmlVersion: () => undefined,
+    // A DOCTYPE is refused before parsing, so a message never declares entities of its own.
+    setExternalEntities: () => undefined,
+    addInputEntities: () => undefined,
+  },
   isArray: (name) => REPEATED.has(name),
 });
 
 /** CAP's DateTime: seconds precision and an explicit numeric offset ("Z" and fractions are not allowed). */
-const CAP_DATETIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/;
+const CAP_DATETIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)[+-](\d\d):(\d\d)$/;
 const FORBIDDEN_ID_CHARS = /[\s,<&]/;
+/** xs:language (the schema type of `language`), e.g. zh-CN, en-US, zh-Hans-CN. */
+const XS_LANGUAGE = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
+/** xs:decimal: no exponent, no hexadecimal, no "Infinity". */
+const XS_DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+const NON_NEGATIVE_INTEGER = /^\+?\d+$/;
+
+/**
+ * A CAP DateTime as the schema accepts it: the pattern plus xs:dateTime's own ranges (a real
+ * calendar day, minutes and seconds below 60, 24:00:00 only as midnight, an offset within ±14:00).
+ */
+export function isCapDateTime(value: string): boolean {
+  const m = CAP_DATETIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m.slice(1).map(Number);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (year < 1 || days === undefined || day < 1 || day > days) return false;
+  if (minute > 59 || second > 59 || offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 14 * 60) return false;
+  return hour < 24 || (hour === 24 && minute === 0 && second === 0);
+}
+
+// xs:anyURI as libxml2 (xmllint) checks it: characters an IRI or a sloppy URL may hold (spaces,
+// non-ASCII, <>"{}|\^`') are first replaced, then the rest must parse as an RFC 3986 URI reference:
+// "%" only before two hex digits, one "#", "[" "]" only around an IP literal host, a valid scheme.
+const PCT = '%[0-9A-Fa-f]{2}';
+const UNRESERVED_SUB = "A-Za-z0-9._~!$&'()*+,;=\\-";
+const PCHAR = `(?:[${UNRESERVED_SUB}:@]|${PCT})`;
+const PCHAR_NO_COLON = `(?:[${UNRESERVED_SUB}@]|${PCT})`;
+const TAIL = `(?:\\?(?:${PCHAR}|[/?])*)?(?:#(?:${PCHAR}|[/?])*)?`;
+const AUTHORITY = `(?:(?:[${UNRESERVED_SUB}:]|${PCT})*@)?(?:\\[[${UNRESERVED_SUB}:]+\\]|(?:[${UNRESERVED_SUB}]|${PCT})*)(?::\\d*)?`;
+const ABEMPTY = `(?:/${PCHAR}*)*`;
+const ABSOLUTE_URI = new RegExp(`^[A-Za-z][A-Za-z0-9+.-]*:(?://${AUTHORITY}${ABEMPTY}|/?(?:${PCHAR}+${ABEMPTY})?)${TAIL}$`);
+const RELATIVE_REF = new RegExp(`^(?://${AUTHORITY}${ABEMPTY}|/?(?:${PCHAR_NO_COLON}+${ABEMPTY})?)${TAIL}$`);
+const IRI_ONLY_CHARS = /[^\x21-\x7e]|[<>"{}|\\^`']/g;
+
+/** Whether `value` is a valid xs:anyURI; `absolute` also requires a scheme (CAP's `web`). */
+export function isUri(value: string, absolute = false): boolean {
+  const s = value.replace(IRI_ONLY_CHARS, '_');
+  return ABSOLUTE_URI.test(s) || (!absolute && RELATIVE_REF.test(s));
+}
 
 type Node = Record<string, unknown>;
 
@@ -65,18 +128,28 @@ class Reader {
   dateTime(node: Node, key: string, path: string, required: boolean): string | undefined {
     const v = this.text(node, key, path, required);
     if (v === undefined) return undefined;
-    if (!CAP_DATETIME.test(v) || Number.isNaN(Date.parse(v))) {
+    if (!isCapDateTime(v)) {
       this.errors.push({ element: `${path}/${key}`, message: `must be a date-time with an explicit offset such as 2026-07-15T16:20:00+08:00 (CAP forbids "Z" and fractional seconds), got "${v}"` });
     }
     return v;
   }
 
-  number(node: Node, key: string, path: string): number | undefined {
+  /** xs:decimal (altitude, ceiling) or, with `integer`, a byte count (size). */
+  number(node: Node, key: string, path: string, integer = false): number | undefined {
     const v = this.text(node, key, path, false);
     if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n)) this.errors.push({ element: `${path}/${key}`, message: `must be a number, got "${v}"` });
-    return Number.isFinite(n) ? n : undefined;
+    if (!(integer ? NON_NEGATIVE_INTEGER : XS_DECIMAL).test(v)) {
+      this.errors.push({ element: `${path}/${key}`, message: `must be ${integer ? 'a whole number of bytes' : 'a decimal number (no exponent)'}, got "${v}"` });
+      return undefined;
+    }
+    return Number(v);
+  }
+
+  uri(node: Node, key: string, path: string, absolute: boolean): string | undefined {
+    const v = this.text(node, key, path, false);
+    if (v !== undefined && !isUri(v)) this.errors.push({ element: `${path}/${key}`, message: `must be a URI (xs:anyURI), got "${v}"` });
+    else if (v !== undefined && absolute && !isUri(v, true)) this.warnings.push({ element: `${path}/${key}`, message: `should be a full absolute URI such as https://…, got "${v}"` });
+    return v;
   }
 
   nodes(node: Node, key: string, path: string): { node: Node; path: string }[] {
@@ -106,8 +179,9 @@ function checkIdentifier(r: Reader, value: string | undefined, element: string):
 }
 
 function readPolygon(r: Reader, text: string, element: string): [number, number][] | null {
-  const pairs = text.trim().split(/\s+/).map((p) => p.split(',').map(Number));
-  const bad = pairs.findIndex((p) => p.length !== 2 || !p.every(Number.isFinite) || Math.abs(p[0]) > 90 || Math.abs(p[1]) > 180);
+  const pieces = text.trim().split(/\s+/).map((p) => p.split(','));
+  const pairs = pieces.map((p) => p.map(Number));
+  const bad = pieces.findIndex((p, i) => p.length !== 2 || !p.every((x) => XS_DECIMAL.test(x)) || Math.abs(pairs[i][0]) > 90 || Math.abs(pairs[i][1]) > 180);
   if (bad >= 0) {
     r.errors.push({ element, message: `point ${bad + 1} is not a "lat,lon" pair in WGS84 degrees` });
     return null;
@@ -125,9 +199,10 @@ function readPolygon(r: Reader, text: string, element: string): [number, number]
 }
 
 function readCircle(r: Reader, text: string, element: string): { lat: number; lon: number; radiusKm: number } | null {
-  const m = /^\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s+([\d.]+)\s*$/.exec(text);
-  const [lat, lon, radiusKm] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
-  if (!m || !Number.isFinite(lat) || !Number.isFinite(lon) || !Number.isFinite(radiusKm) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+  const m = /^\s*([^\s,]+)\s*,\s*([^\s,]+)\s+([^\s,]+)\s*$/.exec(text);
+  const syntax = m !== null && XS_DECIMAL.test(m[1]) && XS_DECIMAL.test(m[2]) && XS_DECIMAL.test(m[3]) && !m[3].startsWith('-');
+  const [lat, lon, radiusKm] = syntax ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
+  if (!syntax || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
     r.errors.push({ element, message: `must be "lat,lon radius_km" in WGS84 degrees, got "${text}"` });
     return null;
   }
@@ -153,8 +228,9 @@ function readArea(r: Reader, node: Node, path: string): CapArea {
 }
 
 function readResource(r: Reader, node: Node, path: string): CapResource {
-  const size = r.number(node, 'size', path);
-  const optional = (k: 'uri' | 'derefUri' | 'digest') => {
+  const size = r.number(node, 'size', path, true);
+  const uri = r.uri(node, 'uri', path, false);
+  const optional = (k: 'derefUri' | 'digest') => {
     const v = r.text(node, k, path, false);
     return v === undefined ? {} : { [k]: v };
   };
@@ -162,7 +238,7 @@ function readResource(r: Reader, node: Node, path: string): CapResource {
     resourceDesc: r.text(node, 'resourceDesc', path, true) ?? '',
     mimeType: r.text(node, 'mimeType', path, true) ?? '',
     ...(size !== undefined ? { size } : {}),
-    ...optional('uri'),
+    ...(uri !== undefined ? { uri } : {}),
     ...optional('derefUri'),
     ...optional('digest'),
   };
@@ -181,7 +257,10 @@ function readInfo(r: Reader, node: Node, path: string): CapInfo {
   r.oneOf(severity, CAP_SEVERITY, `${path}/severity`);
   // CAP 1.0's "Very Likely" is still seen in the wild; 1.2 replaced it by "Likely".
   r.oneOf(certainty, CAP_CERTAINTY, `${path}/certainty`);
-  const optional = (k: 'audience' | 'senderName' | 'headline' | 'description' | 'instruction' | 'web' | 'contact') => {
+  const language = r.text(node, 'language', path, false);
+  if (language !== undefined && !XS_LANGUAGE.test(language)) r.errors.push({ element: `${path}/language`, message: `must be a language tag such as zh-CN or en-US, got "${language}"` });
+  const web = r.uri(node, 'web', path, true);
+  const optional = (k: 'audience' | 'senderName' | 'headline' | 'description' | 'instruction' | 'contact') => {
     const v = r.text(node, k, path, false);
     return v === undefined ? {} : { [k]: v };
   };
@@ -191,7 +270,7 @@ function readInfo(r: Reader, node: Node, path: string): CapInfo {
     return acc;
   }, {});
   return {
-    language: r.text(node, 'language', path, false) ?? 'en-US',
+    language: language ?? 'en-US',
     categories,
     event: r.text(node, 'event', path, true) ?? '',
     responseTypes,
@@ -205,7 +284,7 @@ function readInfo(r: Reader, node: Node, path: string): CapInfo {
     ...optional('headline'),
     ...optional('description'),
     ...optional('instruction'),
-    ...optional('web'),
+    ...(web !== undefined ? { web } : {}),
     ...optional('contact'),
     parameters: r.pairs(node, 'parameter', path),
     resources: r.nodes(node, 'resource', path).map(({ node: n, path: p }) => readResource(r, n, p)),
@@ -221,14 +300,25 @@ function readReferences(r: Reader, text: string | undefined): CapAlert['referenc
       r.errors.push({ element: 'alert/references', message: `entry ${i + 1} must be "sender,identifier,sent", got "${triple}"` });
       return [];
     }
-    return [{ sender: parts[0], identifier: parts[1], sent: parts[2] }];
+    const [sender, identifier, sent] = parts;
+    if (/[<&]/.test(sender + identifier)) r.errors.push({ element: 'alert/references', message: `entry ${i + 1}: sender and identifier must not contain "<" or "&"` });
+    if (!isCapDateTime(sent)) r.errors.push({ element: 'alert/references', message: `entry ${i + 1}: the sent time must be a date-time with an explicit offset such as 2026-07-15T16:20:00+08:00, got "${sent}"` });
+    return [{ sender, identifier, sent }];
   });
+}
+
+/** Reads the text of `references` (space-separated `sender,identifier,sent` triples) with the reader's checks. */
+export function parseCapReferences(text: string): { references: CapAlert['references']; errors: CapError[] } {
+  const r = new Reader();
+  return { references: readReferences(r, text), errors: r.errors };
 }
 
 /**
  * Parses and checks a CAP message: everything the schema and the standard's prose require that a
- * reader can check (element presence and cardinality, enumerations, date-time form, identifier
- * characters, polygon and circle syntax). Every problem is reported, each with its element path.
+ * reader can check (element presence and cardinality, enumerations, date-times and their calendar,
+ * identifier characters, reference triples, polygon and circle syntax, language tags, decimals and
+ * integers, URIs). Every problem is reported, each with its element path. `writeCap` uses these same
+ * checks on what it writes, so they are the one definition of a valid alert in Anlan.
  */
 export function parseCap(xml: string): CapParseResult {
   const r = new Reader();

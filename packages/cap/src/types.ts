@@ -14,6 +14,10 @@ export const CAP_RESPONSE_TYPE = ['Shelter', 'Evacuate', 'Prepare', 'Execute', '
 export const CAP_URGENCY = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'] as const;
 export const CAP_SEVERITY = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'] as const;
 export const CAP_CERTAINTY = ['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown'] as const;
+export type CapCategory = (typeof CAP_CATEGORY)[number];
+export type CapUrgency = (typeof CAP_URGENCY)[number];
+export type CapSeverity = (typeof CAP_SEVERITY)[number];
+export type CapCertainty = (typeof CAP_CERTAINTY)[number];
 
 export interface CapValuePair {
   valueName: string;
