@@ -135,6 +135,27 @@ browserSuite(
       }
     });
 
+    void test('the announcement reaches a duty officer on any page, and opens the assessment', { timeout: 120_000 }, async () => {
+      const { context, page, errors } = await h.newPage();
+      try {
+        await h.login(page, 'ld-duty', h.server.demoPassword);
+        await page.goto(`${h.server.url}/regions`);
+        await page.locator('[data-testid="app-shell"][data-live="open"]').waitFor();
+        const post = await adminSession(h.server.url, h.server.adminPassword);
+        const res = await post(`${BASE}/reports`, { source: 'e2e', eventId: 'E-ANYWHERE', time: '2021-05-22T02:04:11+08:00', lon: 102.08, lat: 29.59, depthKm: 16, magnitude: 6.6 });
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        const id = (res.body.accepted as { assessmentId: number }[])[0]!.assessmentId;
+        const alert = page.locator(`[data-testid="quake-alert"][data-id="${id}"]`);
+        await alert.waitFor();
+        await alert.getByTestId('quake-alert-open').click();
+        await page.waitForURL(new RegExp(`/assessment/earthquake/${id}$`));
+        await page.getByTestId('quake-totals').waitFor();
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+
     void test('a building inventory is uploaded with a bad row and assessed', { timeout: 120_000 }, async () => {
       const { context, page, errors } = await h.newPage();
       try {
