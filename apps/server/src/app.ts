@@ -22,6 +22,7 @@ import { registerReportRoutes } from './assessment/report-routes.ts';
 import { registerInventoryRoutes } from './assessment/inventory-routes.ts';
 import { registerAssessmentExportRoutes } from './assessment/export-routes.ts';
 import { registerMonitoringRoutes } from './monitoring/routes.ts';
+import { registerReadingRoutes } from './monitoring/ingest/routes.ts';
 
 export interface AppOptions {
   /** Serve the built web app from apps/web/dist when present. */
@@ -72,6 +73,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   registerInventoryRoutes(app, ctx);
   registerAssessmentExportRoutes(app, ctx);
   registerMonitoringRoutes(app, ctx);
+  registerReadingRoutes(app, ctx);
   registerEventRoutes(app, ctx.bus);
   if (opts.serveWeb !== false) await installWeb(app);
   return app;
