@@ -4,9 +4,10 @@ import ExcelJS from 'exceljs';
 import { testTargets } from '../../../tests/helpers/targets.ts';
 import { startTestServer, type TestServer } from '../../../tests/helpers/server.ts';
 import { Client } from '../../../tests/helpers/http.ts';
+import { LUDING_2022 } from '../../../tests/helpers/quake-events.ts';
 import { buildXlsx, readXlsxRows, attachmentDisposition, XLSX_CONTENT_TYPE } from '../src/http/xlsx.ts';
 
-const LUDING = { lon: 102.08, lat: 29.59, depthKm: 16, magnitude: 6.8, strikeDeg: 160, time: '2022-09-05T12:52:18+08:00', name: '泸定 6.8 级地震' };
+const LUDING = { ...LUDING_2022, name: '泸定 6.8 级地震' };
 const DAMAGE_HEADERS = ['基本完好（栋）', '轻微破坏（栋）', '中等破坏（栋）', '严重破坏（栋）', '毁坏（栋）'];
 
 interface Region {

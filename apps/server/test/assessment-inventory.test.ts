@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { testTargets } from '../../../tests/helpers/targets.ts';
 import { startTestServer, type TestServer } from '../../../tests/helpers/server.ts';
 import { Client } from '../../../tests/helpers/http.ts';
+import { LUDING_2022 } from '../../../tests/helpers/quake-events.ts';
 import { AssessmentJobRunner } from '../src/assessment/jobs.ts';
 import { assessmentJobWork } from '../src/assessment/service.ts';
 
-const LUDING = { lon: 102.08, lat: 29.59, depthKm: 16, magnitude: 6.8, strikeDeg: 160, time: '2022-09-05T12:52:18+08:00' };
+const LUDING = LUDING_2022;
 const BASE = '/api/v1/assessments/earthquake';
 const CLASSES = ['A1', 'B', '砖混', '框架', 'E'];
 
