@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from './events/bus.ts';
 import type { AssessFn, AssessmentJobRunner } from './assessment/jobs.ts';
 import type { QuakeFeedPoller } from './assessment/feed-poller.ts';
+import type { ReadingIngest } from './monitoring/ingest/service.ts';
 
 /** What the services share; each service takes only the parts it uses. */
 export interface AppContext {
@@ -21,4 +22,6 @@ export interface AppContext {
   assessmentJobRows?: number;
   /** Polled earthquake report feeds (none unless configured). */
   quakeFeeds?: QuakeFeedPoller;
+  /** The one readings ingest of this process: HTTP, MQTT, the simulator and replay all go through it. */
+  readings: ReadingIngest;
 }

@@ -15,6 +15,7 @@ import { AssessmentJobRunner } from './assessment/jobs.ts';
 import { createPooledAssess } from './assessment/engine-pool.ts';
 import { assessmentJobWork } from './assessment/service.ts';
 import { QuakeFeedPoller, type QuakeFeed } from './assessment/feed-poller.ts';
+import { ReadingIngest } from './monitoring/ingest/service.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -81,7 +82,7 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
     const assessmentJobs = new AssessmentJobRunner({ db, clock, bus, log });
     const engine = createPooledAssess();
     const filesDir = opts.filesDir ?? join(opts.dataDir, 'files');
-    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess: engine.run, assessmentJobRows: opts.assessmentJobRows };
+    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess: engine.run, assessmentJobRows: opts.assessmentJobRows, readings: new ReadingIngest({ db, clock, bus }) };
     ctx.quakeFeeds = new QuakeFeedPoller(ctx, log, opts.quakeFeeds ?? []);
     await assessmentJobs.start(assessmentJobWork(ctx));
     const app = await buildApp(ctx, { serveWeb: opts.serveWeb });

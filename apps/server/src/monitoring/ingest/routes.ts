@@ -5,7 +5,7 @@ import { problemResponses } from '../../http/schemas.ts';
 import { actorOf } from '../../caller.ts';
 import * as registry from '../store.ts';
 import { parseJsonBatch, parseNdjsonBatch } from './parse.ts';
-import { ReadingIngest, sensorReadings, type IngestDeps, type Resolution } from './service.ts';
+import { sensorReadings, type IngestDeps, type ReadingIngest, type Resolution } from './service.ts';
 import { latestOfPoint, listQuarantine } from './store.ts';
 
 const WRITERS: readonly Role[] = ['admin', 'commander', 'duty'];
@@ -28,8 +28,8 @@ const rejectedSchema = {
 
 const tsQuery = { type: 'string', maxLength: 40, description: 'ISO 8601 with offset' } as const;
 
-export function registerReadingRoutes(app: FastifyInstance, deps: IngestDeps): ReadingIngest {
-  const ingest = new ReadingIngest(deps);
+export function registerReadingRoutes(app: FastifyInstance, deps: IngestDeps & { readings: ReadingIngest }): ReadingIngest {
+  const ingest = deps.readings;
   const unsubscribe = deps.bus.subscribe((e) => ingest.directory.onEvent(e));
   const purge = () => void ingest.purge().catch((err: unknown) => app.log.error({ err }, 'monitoring readings purge failed'));
   const first = setTimeout(purge, 60_000);

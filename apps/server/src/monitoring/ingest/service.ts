@@ -42,6 +42,19 @@ export interface IngestResult {
   rejected: Rejected[];
 }
 
+/** A reading that is durable: handed to the listeners (the rule engine) right after it is. */
+export interface AcceptedReading {
+  sensorId: number;
+  code: string;
+  pointId: number;
+  regionCode: string;
+  tsMs: number;
+  value: number;
+}
+
+/** Called once per batch, in the order batches became durable; `receivedAtMs` is when the batch arrived. */
+export type AcceptedListener = (readings: readonly AcceptedReading[], receivedAtMs: number) => void;
+
 export interface IngestDeps {
   db: Database;
   clock: Clock;
@@ -53,6 +66,7 @@ export class ReadingIngest {
   readonly directory: SensorDirectory;
   readonly partitions = new store.Partitions();
   private retention: { days: number; readAt: number } | null = null;
+  private readonly listeners = new Set<AcceptedListener>();
 
   constructor(private readonly deps: IngestDeps) {
     this.directory = new SensorDirectory(deps.db);
@@ -68,7 +82,14 @@ export class ReadingIngest {
     return this.retention.days;
   }
 
+  /** Subscribes to durable readings; a throwing listener harms neither the ingest nor the others. */
+  onAccepted(listener: AcceptedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async ingest(who: { actor: Actor; scope: RegionScope }, items: RawReading[]): Promise<IngestResult> {
+    const receivedAtMs = Date.now();
     const now = this.deps.clock.now().getTime();
     const oldest = now - (await this.retentionDays()) * DAY_MS;
     const newest = now + FUTURE_TOLERANCE_MS;
@@ -85,7 +106,7 @@ export class ReadingIngest {
     const sensors = await this.directory.resolve(codes);
 
     const rejected: (Rejected & { regionCode: string | null; raw: unknown })[] = [];
-    const accepted: (store.AcceptedRow & { index: number; regionCode: string; code: string })[] = [];
+    const accepted: (AcceptedReading & { index: number })[] = [];
     const seen = new Set<string>();
     const reject = (r: RawReading, sensor: string | null, reason: RejectReason, message: string, regionCode: string | null) =>
       rejected.push({ index: r.index, sensor, reason, message, regionCode, raw: r.item });
@@ -147,7 +168,7 @@ export class ReadingIngest {
         continue;
       }
       seen.add(key);
-      accepted.push({ index: r.index, sensorId: s.id, tsMs, value, regionCode: s.regionCode, code });
+      accepted.push({ index: r.index, sensorId: s.id, tsMs, value, regionCode: s.regionCode, code: s.code, pointId: s.pointId });
     }
 
     await this.partitions.ensure(this.deps.db, new Set(accepted.map((a) => store.monthKey(a.tsMs))));
@@ -174,8 +195,20 @@ export class ReadingIngest {
     });
 
     rejected.sort((a, b) => a.index - b.index);
+    this.notify(accepted, receivedAtMs);
     await this.publish(accepted, rejected);
     return { accepted: accepted.length, rejected: rejected.map(({ index, sensor, reason, message }) => ({ index, sensor, reason, message })) };
+  }
+
+  private notify(readings: readonly AcceptedReading[], receivedAtMs: number): void {
+    if (readings.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(readings, receivedAtMs);
+      } catch {
+        // The readings are stored; a failing listener must not turn that into an error for the device.
+      }
+    }
   }
 
   /** One event per region of the batch, with counts; never one per reading. */
