@@ -13,8 +13,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Anlan on a free port, over a fresh copy of the test database. */
-export async function startTestServer(opts: { demo?: boolean; target?: TestTarget; assessmentJobRows?: number; quakeFeeds?: StartOptions['quakeFeeds'] } = {}): Promise<TestServer> {
+/**
+ * A real Anlan on a free port, over a fresh copy of the test database. `mqtt: true` adds the
+ * embedded MQTT broker on a free port (off by default, so that tests do not fight over 1883).
+ */
+export async function startTestServer(opts: { demo?: boolean; target?: TestTarget; assessmentJobRows?: number; quakeFeeds?: StartOptions['quakeFeeds']; mqtt?: boolean | Pick<StartOptions, 'mqttUrl' | 'mqttToken' | 'mqttTopicPrefix' | 'mqttClientId'> } = {}): Promise<TestServer> {
   const target = opts.target ?? testTargets()[0];
   const fresh = await target.fresh();
   const adminPassword = `admin-${randomBytes(6).toString('hex')}`;
@@ -26,6 +29,7 @@ export async function startTestServer(opts: { demo?: boolean; target?: TestTarge
     filesDir,
     assessmentJobRows: opts.assessmentJobRows,
     quakeFeeds: opts.quakeFeeds,
+    ...(opts.mqtt === true ? { mqttPort: 0 } : opts.mqtt || {}),
     port: 0,
     host: '127.0.0.1',
     adminPassword,

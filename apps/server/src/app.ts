@@ -23,6 +23,9 @@ import { registerInventoryRoutes } from './assessment/inventory-routes.ts';
 import { registerAssessmentExportRoutes } from './assessment/export-routes.ts';
 import { registerMonitoringRoutes } from './monitoring/routes.ts';
 import { registerReadingRoutes } from './monitoring/ingest/routes.ts';
+import { registerRuleRoutes } from './monitoring/rules/routes.ts';
+import { registerAlarmRoutes } from './monitoring/alarms/routes.ts';
+import { AlarmService } from './monitoring/alarms/service.ts';
 
 export interface AppOptions {
   /** Serve the built web app from apps/web/dist when present. */
@@ -74,6 +77,9 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   registerAssessmentExportRoutes(app, ctx);
   registerMonitoringRoutes(app, ctx);
   registerReadingRoutes(app, ctx);
+  registerRuleRoutes(app, ctx);
+  // Without an engine host (a bare app in a test) alarms can still be read and acted on.
+  registerAlarmRoutes(app, { db: ctx.db, clock: ctx.clock, readings: ctx.readings, alarms: ctx.monitoringRules?.alarms ?? new AlarmService(ctx) });
   registerEventRoutes(app, ctx.bus);
   if (opts.serveWeb !== false) await installWeb(app);
   return app;

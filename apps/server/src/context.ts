@@ -5,6 +5,9 @@ import type { EventBus } from './events/bus.ts';
 import type { AssessFn, AssessmentJobRunner } from './assessment/jobs.ts';
 import type { QuakeFeedPoller } from './assessment/feed-poller.ts';
 import type { ReadingIngest } from './monitoring/ingest/service.ts';
+import type { DemoSimulator } from './monitoring/simulator/simulator.ts';
+import type { RuleHost } from './monitoring/rules/host.ts';
+import type { MqttIngest } from './monitoring/mqtt/service.ts';
 
 /** What the services share; each service takes only the parts it uses. */
 export interface AppContext {
@@ -24,4 +27,10 @@ export interface AppContext {
   quakeFeeds?: QuakeFeedPoller;
   /** The one readings ingest of this process: HTTP, MQTT, the simulator and replay all go through it. */
   readings: ReadingIngest;
+  /** The rule engine of this process and the alarm service it feeds (started by startAnlan). */
+  monitoringRules?: RuleHost;
+  /** MQTT ingestion: the embedded broker and/or the bridge to an external one (none unless configured). */
+  mqtt?: MqttIngest;
+  /** The demo network's simulated sensors (only when started with `simulator`). */
+  simulator?: DemoSimulator;
 }

@@ -8,6 +8,7 @@ import { NatsBus } from './events/nats-bus.ts';
 import { loadReferenceRegions, type Progress } from './regions/loader.ts';
 import { ensureFirstAdmin } from './seed/bootstrap.ts';
 import { seedDemo } from './seed/demo.ts';
+import { DemoSimulator } from './monitoring/simulator/simulator.ts';
 import { deleteExpiredSessions } from './auth/store.ts';
 import { VERSION } from './version.ts';
 import type { AppContext } from './context.ts';
@@ -16,6 +17,8 @@ import { createPooledAssess } from './assessment/engine-pool.ts';
 import { assessmentJobWork } from './assessment/service.ts';
 import { QuakeFeedPoller, type QuakeFeed } from './assessment/feed-poller.ts';
 import { ReadingIngest } from './monitoring/ingest/service.ts';
+import { RuleHost } from './monitoring/rules/host.ts';
+import { MqttIngest } from './monitoring/mqtt/service.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -38,8 +41,29 @@ export interface StartOptions {
   filesDir?: string;
   /** Inventories with more rows are assessed as a background job (tests lower it). */
   assessmentJobRows?: number;
+  /** The readings' write-ahead log; default `<dataDir>/wal` (or beside filesDir when there is no data dir). */
+  walDir?: string;
   /** Earthquake report feeds to poll (ANLAN_QUAKE_FEEDS). */
   quakeFeeds?: QuakeFeed[];
+  /**
+   * With the demo, also its monitoring network of 泸定 (22 points, 45 sensors). Off by default here,
+   * as tests count registry rows; `anlan start` turns it on.
+   */
+  demoNetwork?: boolean;
+  /** Make the demo network's sensors report (monitoring/simulator); `anlan start` turns it on unless --no-simulator. */
+  simulator?: boolean;
+  /** Embedded MQTT broker port (0: any free one); absent or false: no embedded broker. `anlan start` uses 1883. */
+  mqttPort?: number | false;
+  /** Address the embedded broker listens on; default `host`. */
+  mqttHost?: string;
+  /** Go on without the embedded broker when its port is taken (the default port, where a Mosquitto may run). */
+  mqttPortOptional?: boolean;
+  /** External broker to take readings from (ANLAN_MQTT_URL), with the API token whose region they get (ANLAN_MQTT_TOKEN). */
+  mqttUrl?: string;
+  mqttToken?: string;
+  /** Topic prefix on the external broker (ANLAN_MQTT_TOPIC_PREFIX), and its session's client id (ANLAN_MQTT_CLIENT_ID). */
+  mqttTopicPrefix?: string;
+  mqttClientId?: string;
 }
 
 export interface RunningAnlan {
@@ -76,18 +100,47 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
   try {
     const { generatedAdminPassword } = await prepareDatabase(db, clock, opts);
     if (opts.demo !== false) {
-      await seedDemo({ db, clock }, { password: opts.demoPassword ?? opts.adminPassword ?? generatedAdminPassword ?? '' });
+      await seedDemo({ db, clock }, { password: opts.demoPassword ?? opts.adminPassword ?? generatedAdminPassword ?? '', network: opts.demoNetwork === true });
     }
     const bus: EventBus = opts.natsUrl ? await NatsBus.connect({ url: opts.natsUrl }) : new InProcessBus();
     const assessmentJobs = new AssessmentJobRunner({ db, clock, bus, log });
     const engine = createPooledAssess();
     const filesDir = opts.filesDir ?? join(opts.dataDir, 'files');
-    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess: engine.run, assessmentJobRows: opts.assessmentJobRows, readings: new ReadingIngest({ db, clock, bus }) };
+    const ctx: AppContext = { db, clock, bus, log, version: VERSION, filesDir, assessmentJobs, runAssess: engine.run, assessmentJobRows: opts.assessmentJobRows, readings: new ReadingIngest({ db, clock, bus, log, walDir: opts.walDir ?? (opts.dataDir ? join(opts.dataDir, 'wal') : join(filesDir, 'wal')) }) };
+    await ctx.readings.start();
+    // Before anything can ingest: the engine warms up from the database and then takes every batch.
+    ctx.monitoringRules = new RuleHost(ctx);
+    await ctx.monitoringRules.start();
     ctx.quakeFeeds = new QuakeFeedPoller(ctx, log, opts.quakeFeeds ?? []);
     await assessmentJobs.start(assessmentJobWork(ctx));
     const app = await buildApp(ctx, { serveWeb: opts.serveWeb });
     await app.listen({ port: opts.port, host: opts.host });
     ctx.quakeFeeds.start();
+    try {
+      ctx.mqtt = (await MqttIngest.start(ctx, {
+        port: opts.mqttPort,
+        host: opts.mqttHost ?? opts.host,
+        portOptional: opts.mqttPortOptional,
+        url: opts.mqttUrl,
+        token: opts.mqttToken,
+        topicPrefix: opts.mqttTopicPrefix,
+        clientId: opts.mqttClientId,
+      })) ?? undefined;
+    } catch (err) {
+      await ctx.quakeFeeds.close();
+      await app.close();
+      await ctx.monitoringRules?.close();
+      await ctx.readings.close();
+      await assessmentJobs.close();
+      await engine.close();
+      await bus.close();
+      throw err;
+    }
+    if (opts.simulator) {
+      // After listen, so the first readings meet a server that answers; idle without a demo network.
+      ctx.simulator = new DemoSimulator(ctx);
+      await ctx.simulator.start();
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
@@ -102,8 +155,12 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
         // Stop accepting, finish in-flight requests, then close the bus and the database.
         closing ??= (async () => {
           clearInterval(sweeper);
+          await ctx.simulator?.stop();
           await ctx.quakeFeeds?.close();
+          await ctx.mqtt?.close();
           await app.close();
+          await ctx.monitoringRules?.close();
+          await ctx.readings.close();
           await assessmentJobs.close();
           await engine.close();
           await bus.close();

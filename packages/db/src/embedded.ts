@@ -13,6 +13,11 @@ function wrap(q: PGlite | Transaction): Queryable {
     async exec(sql: string): Promise<void> {
       await q.exec(sql);
     },
+    async copyCsv(copySql: string, csv: string): Promise<number> {
+      // PGlite reads COPY input from the blob it is given under the name /dev/blob.
+      const r = await q.query(`${copySql} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+      return r.affectedRows ?? 0;
+    },
   };
 }
 

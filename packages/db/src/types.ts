@@ -10,6 +10,11 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * `COPY … FROM STDIN`-style bulk load of CSV text, where the driver has it (the embedded
+   * database); callers fall back to INSERT when absent. Returns the rows loaded.
+   */
+  copyCsv?(copySql: string, csv: string): Promise<number>;
 }
 
 export interface Database extends Queryable {

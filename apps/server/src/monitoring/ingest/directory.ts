@@ -73,6 +73,12 @@ export class SensorDirectory {
     return out;
   }
 
+  /** The cached entry of a sensor id (a scan: only for the rare duplicate the database finds). */
+  byId(id: number): DirectoryEntry | undefined {
+    for (const e of this.byCode.values()) if (e.id === id) return e;
+    return undefined;
+  }
+
   /** The registry's events: drop what they may have changed. */
   onEvent(e: BusEvent): void {
     if (!e.type.startsWith('monitoring.')) return;

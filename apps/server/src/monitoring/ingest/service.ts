@@ -2,15 +2,25 @@
  * Readings ingestion: validates a batch, stores the accepted readings and quarantines the rejected
  * ones in one transaction, committed before the answer; one bus event per region and request.
  */
-import { NATIONAL_CODE, NotFoundError, ValidationError, type Clock, type RegionScope } from '@anlan/core';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AppError, NATIONAL_CODE, NotFoundError, ValidationError, type Clock, type RegionScope } from '@anlan/core';
+import { acquireDirLock } from '@anlan/db';
 import type { Database } from '@anlan/db';
 import type { EventBus } from '../../events/bus.ts';
 import type { Actor } from '../../caller.ts';
 import { readSetting } from '../../system/settings.ts';
 import * as registry from '../store.ts';
+import { CODE_PATTERN } from '../validate.ts';
 import { SensorDirectory, type DirectoryEntry } from './directory.ts';
 import { parseTimestamp, type RawReading } from './parse.ts';
 import * as store from './store.ts';
+import { LatestValues } from './latest.ts';
+import { ReadingFlusher } from './flusher.ts';
+import { READINGS_FRAME, decodeBatch, encodeBatch, type DurableBatch } from './batch.ts';
+import { WalWriter, readFrames, writeFileDurably } from './wal.ts';
 
 export const RETENTION_SETTING = 'monitoring.retention_days';
 export const DEFAULT_RETENTION_DAYS = 400;
@@ -59,22 +69,202 @@ export interface IngestDeps {
   db: Database;
   clock: Clock;
   bus: EventBus;
+  /** The readings' write-ahead log directory (one per process). */
+  walDir: string;
+  log?: Logger;
 }
 
-/** The per-process state of the ingest: the sensor directory, the known partitions, the retention. */
+/** Rows waiting for the database above which a new batch waits (bounds memory under overload). */
+const MAX_BACKLOG = 400_000;
+const LATEST_WRITE_MS = 5_000;
+const LATEST_WRITE_ROWS = 20_000;
+const SNAPSHOT_EVERY_MS = 10_000;
+
+/**
+ * What was received, as text a database column takes: at most 200 characters, and no U+0000
+ * (PostgreSQL refuses it in text, and a refused row would hold up the whole log behind it).
+ */
+export function storableText(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return s.slice(0, 200).replaceAll('\u0000', '\uFFFD');
+}
+
+interface InflightBatch extends DurableBatch {
+  /** `sensorId:ts` of its readings, built only when a late reading must be checked against it. */
+  keys?: Set<string>;
+}
+
+function keysOf(b: InflightBatch): Set<string> {
+  if (!b.keys) {
+    b.keys = new Set();
+    for (let i = 0; i < b.ids.length; i++) b.keys.add(`${b.ids[i]}:${b.ts[i]}`);
+  }
+  return b.keys;
+}
+
+/**
+ * The per-process state of the ingest: the sensor directory, the log and its writer to the
+ * database, the latest values, the retention.
+ *
+ * A batch is validated, its accepted readings claimed (so a concurrent batch cannot accept the same
+ * sensor and instant), appended to the log and fsync'ed; then it is answered and handed to the
+ * rule engine, and written to the database behind. Reads of stored readings wait for the writer
+ * to catch up, so what was answered is what is read.
+ */
 export class ReadingIngest {
   readonly directory: SensorDirectory;
   readonly partitions = new store.Partitions();
+  private readonly latest = new LatestValues();
   private retention: { days: number; readAt: number } | null = null;
   private readonly listeners = new Set<AcceptedListener>();
+  private readonly inflight = new Set<InflightBatch>();
+  private wal: WalWriter | null = null;
+  private flusher: ReadingFlusher | null = null;
+  private starting: Promise<void> | null = null;
+  private releaseLock: () => void = () => {};
+  private latestTimer: NodeJS.Timeout | null = null;
+  private latestWriting: Promise<void> | null = null;
+  private lastSnapshot = 0;
+  private closed = false;
 
   constructor(private readonly deps: IngestDeps) {
     this.directory = new SensorDirectory(deps.db);
   }
 
-  async retentionDays(): Promise<number> {
+  /** Opens the log and replays into the database what a previous process left unwritten. */
+  start(): Promise<void> {
+    this.starting ??= this.open();
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
+    const dir = this.deps.walDir;
+    mkdirSync(dir, { recursive: true });
+    this.releaseLock = acquireDirLock(dir);
+    const idFile = join(dir, 'log-id');
+    if (!existsSync(idFile)) writeFileDurably(dir, 'log-id', Buffer.from(randomUUID()));
+    const logId = readFileSync(idFile, 'utf8').trim();
+    const checkpoint = await store.readCheckpoint(this.deps.db, logId);
+    let saved: number | null = null;
+    if (existsSync(join(dir, 'latest.bin'))) saved = this.latest.load(readFileSync(join(dir, 'latest.bin')));
+    if (saved === null) {
+      for (const r of await store.readAllLatest(this.deps.db)) this.latest.commit(r.id, r.ts, r.value);
+      saved = 0;
+    }
+    this.flusher = new ReadingFlusher({
+      db: this.deps.db,
+      logId,
+      partitions: this.partitions,
+      describe: (id) => this.directory.byId(id),
+      flushed: (b) => this.inflight.delete(b),
+      afterCheckpoint: (pos) => this.afterCheckpoint(pos),
+      onError: (err) => this.deps.log?.error({ err }, 'writing readings to the database failed; they stay in the log and are retried'),
+    });
+    this.flusher.start(checkpoint);
+    const frames = readFrames(dir, Math.min(checkpoint, saved));
+    let replayed = 0;
+    for (const f of frames) {
+      if (f.kind !== READINGS_FRAME) continue;
+      const b = decodeBatch(f.payload, f.end);
+      for (let i = 0; i < b.ids.length; i++) this.latest.commit(b.ids[i], b.ts[i], b.values[i]);
+      if (f.end > checkpoint) {
+        this.flusher.push(b);
+        replayed += b.ids.length + b.quarantine.length;
+      }
+    }
+    if (frames.length > 0) {
+      await this.flusher.waitFor(frames[frames.length - 1].end, true);
+      if (replayed > 0) this.deps.log?.info({ readings: replayed }, 'replayed readings from the log');
+    }
+    this.wal = await WalWriter.open(dir);
+    this.latestTimer = setInterval(() => void this.writeLatest(), LATEST_WRITE_MS);
+    this.latestTimer.unref();
+  }
+
+  private afterCheckpoint(position: number): void {
+    // The latest values are saved at most every few seconds: at 700,000 sensors the file is 11 MB.
+    if (!this.closed && Date.now() - this.lastSnapshot < SNAPSHOT_EVERY_MS) return;
+    writeFileDurably(this.deps.walDir, 'latest.bin', this.latest.serialize(position));
+    this.lastSnapshot = Date.now();
+    this.wal?.release(position);
+  }
+
+  /** Copies changed latest values into monitoring_latest, for SQL readers (lags a few seconds under load). */
+  private writeLatest(): Promise<void> {
+    this.latestWriting ??= (async () => {
+      try {
+        while (this.latest.pendingWrites > 0) {
+          const d = this.latest.takeDirty(LATEST_WRITE_ROWS);
+          try {
+            await store.upsertLatest(this.deps.db, d.ids, d.ts, d.values);
+          } catch (err) {
+            this.latest.markDirty(d.ids);
+            throw err;
+          }
+        }
+      } catch (err) {
+        this.deps.log?.warn({ err }, 'updating monitoring_latest failed; retried');
+      } finally {
+        this.latestWriting = null;
+      }
+    })();
+    return this.latestWriting;
+  }
+
+  /**
+   * Waits until every reading answered so far is in the database (with its rollups, when asked),
+   * or `maxWaitMs` passed: a reader is never held up indefinitely by a database that fails.
+   */
+  async settled(opts: { rollups?: boolean; maxWaitMs?: number } = {}): Promise<void> {
+    await this.start();
+    if (!this.wal || !this.flusher) return;
+    let last = 0;
+    for (const b of this.inflight) if (b.end > last) last = b.end;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.maxWaitMs ?? 15_000)));
+    const work = (async () => {
+      if (last > 0) await this.flusher!.waitFor(last, opts.rollups === true);
+      if (opts.rollups) await this.writeLatest();
+    })();
+    await Promise.race([work, bound]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Brings monitoring_latest up to the hot values before a query that reads it (the map, the
+   * device status); gives up waiting after `maxWaitMs` under heavy load, when the table may lag.
+   */
+  async syncLatest(maxWaitMs = 2000): Promise<void> {
+    await this.start();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.writeLatest(), new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** The newest durable reading of a sensor (hot, in memory). */
+  latestOf(sensorId: number): { ts: number; value: number } | undefined {
+    return this.latest.get(sensorId);
+  }
+
+  stats(): { inflightBatches: number; backlogRows: number; latestPending: number } {
+    return { inflightBatches: this.inflight.size, backlogRows: this.flusher?.backlog ?? 0, latestPending: this.latest.pendingWrites };
+  }
+
+  async close(): Promise<void> {
+    if (!this.starting) return;
+    this.closed = true;
+    await this.starting.catch(() => undefined);
+    if (this.latestTimer) clearInterval(this.latestTimer);
+    await this.wal?.close();
+    await this.flusher?.drain();
+    await this.writeLatest();
+    this.releaseLock();
+  }
+
+  async retentionDays(fresh = false): Promise<number> {
     const now = Date.now();
-    if (!this.retention || now - this.retention.readAt > 60_000) {
+    if (fresh || !this.retention || now - this.retention.readAt > 60_000) {
       const v = await readSetting<number>(this.deps.db, RETENTION_SETTING);
       const days = typeof v === 'number' && Number.isFinite(v) && v >= 1 ? v : DEFAULT_RETENTION_DAYS;
       this.retention = { days, readAt: now };
@@ -90,6 +280,10 @@ export class ReadingIngest {
 
   async ingest(who: { actor: Actor; scope: RegionScope }, items: RawReading[]): Promise<IngestResult> {
     const receivedAtMs = Date.now();
+    await this.start();
+    if (this.closed) throw new AppError(503, 'Service Unavailable', 'the server is shutting down');
+    const flusher = this.flusher!;
+    while (flusher.backlog > MAX_BACKLOG) await flusher.waitFor(flusher.headEnd());
     const now = this.deps.clock.now().getTime();
     const oldest = now - (await this.retentionDays()) * DAY_MS;
     const newest = now + FUTURE_TOLERANCE_MS;
@@ -100,20 +294,29 @@ export class ReadingIngest {
     };
     const codes = new Set<string>();
     for (const r of items) {
-      const c = r.error ? null : codeOf(r.item);
-      if (c) codes.add(c.toLowerCase());
+      const c = codeOf(r.item);
+      // Only what could be a registered code is looked up (a code with U+0000 would fail the query).
+      if (c && CODE_PATTERN.test(c)) codes.add(c.toLowerCase());
     }
     const sensors = await this.directory.resolve(codes);
 
+    // From here to the append to the log nothing awaits but the check of late readings, which
+    // runs after this batch is registered in flight: claims and in-flight batches stay consistent.
     const rejected: (Rejected & { regionCode: string | null; raw: unknown })[] = [];
     const accepted: (AcceptedReading & { index: number })[] = [];
+    const late: number[] = [];
     const seen = new Set<string>();
     const reject = (r: RawReading, sensor: string | null, reason: RejectReason, message: string, regionCode: string | null) =>
       rejected.push({ index: r.index, sensor, reason, message, regionCode, raw: r.item });
 
     for (const r of items) {
       if (r.error) {
-        reject(r, null, 'malformed', r.error, null);
+        // A transport may know the sensor of an unreadable payload (MQTT: from the topic); then the
+        // rejection is filed under the sensor's region, where its bureau sees it.
+        const c = codeOf(r.item);
+        const known = c ? sensors.get(c.toLowerCase()) : undefined;
+        const mine = known && known.regionCode.startsWith(who.scope.prefix);
+        reject(r, c, 'malformed', r.error, mine ? known.regionCode : null);
         continue;
       }
       const item = r.item;
@@ -168,36 +371,73 @@ export class ReadingIngest {
         continue;
       }
       seen.add(key);
+      if (!this.latest.claim(s.id, tsMs)) late.push(accepted.length);
       accepted.push({ index: r.index, sensorId: s.id, tsMs, value, regionCode: s.regionCode, code: s.code, pointId: s.pointId });
     }
 
-    await this.partitions.ensure(this.deps.db, new Set(accepted.map((a) => store.monthKey(a.tsMs))));
-    const text = (v: unknown) => (v === undefined || v === null ? null : typeof v === 'string' ? v.slice(0, 200) : JSON.stringify(v).slice(0, 200));
-
-    await this.deps.db.transaction(async (tx) => {
-      const inserted = await store.insertReadings(tx, accepted);
-      if (inserted.size < accepted.length) {
-        for (const a of accepted) {
-          if (inserted.has(`${a.sensorId}:${a.tsMs}`)) continue;
+    const duplicates = this.checkInFlight(accepted, late);
+    const batch: InflightBatch = { ids: [], ts: [], values: [], receivedBy: who.actor.name, quarantine: [], end: 0, replayed: false };
+    const fill = () => {
+      batch.ids = accepted.map((a) => a.sensorId);
+      batch.ts = accepted.map((a) => a.tsMs);
+      batch.values = accepted.map((a) => a.value);
+      batch.keys = undefined;
+    };
+    fill();
+    this.inflight.add(batch);
+    try {
+      const unsure = late.filter((i) => !duplicates.has(i));
+      if (unsure.length > 0) {
+        const stored = await store.findStored(this.deps.db, unsure.map((i) => accepted[i].sensorId), unsure.map((i) => accepted[i].tsMs));
+        for (const i of unsure) if (stored.has(`${accepted[i].sensorId}:${accepted[i].tsMs}`)) duplicates.add(i);
+      }
+      if (duplicates.size > 0) {
+        for (const i of duplicates) {
+          const a = accepted[i];
           rejected.push({ index: a.index, sensor: a.code, reason: 'duplicate', message: 'a reading of this sensor at the same instant is already stored', regionCode: a.regionCode, raw: { sensor: a.code, ts: new Date(a.tsMs).toISOString(), value: a.value } });
         }
+        const kept = accepted.filter((_, i) => !duplicates.has(i));
+        accepted.length = 0;
+        accepted.push(...kept);
+        fill();
       }
-      await store.insertQuarantine(
-        tx,
-        who.actor.name,
-        rejected.map((q) => {
-          const o = typeof q.raw === 'object' && q.raw !== null ? (q.raw as Record<string, unknown>) : { raw: q.raw };
-          return { index: q.index, sensorCode: q.sensor, ts: text(o.ts), value: text(o.value ?? o.raw), reason: q.reason, message: q.message, regionCode: q.regionCode };
-        }),
-      );
-      const dup = new Set(rejected.filter((q) => q.reason === 'duplicate').map((q) => q.index));
-      for (let i = accepted.length - 1; i >= 0; i--) if (dup.has(accepted[i].index)) accepted.splice(i, 1);
-    });
-
-    rejected.sort((a, b) => a.index - b.index);
+      rejected.sort((a, b) => a.index - b.index);
+      batch.quarantine = rejected.map((q) => {
+        const o = typeof q.raw === 'object' && q.raw !== null ? (q.raw as Record<string, unknown>) : { raw: q.raw };
+        return { index: q.index, sensorCode: storableText(q.sensor), ts: storableText(o.ts), value: storableText(o.value ?? o.raw), reason: q.reason, message: storableText(q.message) ?? '', regionCode: q.regionCode };
+      });
+      if (batch.ids.length + batch.quarantine.length > 0) {
+        batch.end = await this.wal!.append(READINGS_FRAME, encodeBatch(batch));
+      }
+    } catch (err) {
+      this.inflight.delete(batch);
+      throw err;
+    }
+    if (batch.end === 0) {
+      this.inflight.delete(batch);
+    } else {
+      for (let i = 0; i < batch.ids.length; i++) this.latest.commit(batch.ids[i], batch.ts[i], batch.values[i]);
+      flusher.push(batch);
+    }
     this.notify(accepted, receivedAtMs);
     await this.publish(accepted, rejected);
     return { accepted: accepted.length, rejected: rejected.map(({ index, sensor, reason, message }) => ({ index, sensor, reason, message })) };
+  }
+
+  /** Which of the late readings (at or before their sensor's newest claim) another batch in flight holds. */
+  private checkInFlight(accepted: readonly AcceptedReading[], late: readonly number[]): Set<number> {
+    const dup = new Set<number>();
+    if (late.length === 0 || this.inflight.size === 0) return dup;
+    for (const i of late) {
+      const key = `${accepted[i].sensorId}:${accepted[i].tsMs}`;
+      for (const b of this.inflight) {
+        if (keysOf(b).has(key)) {
+          dup.add(i);
+          break;
+        }
+      }
+    }
+    return dup;
   }
 
   private notify(readings: readonly AcceptedReading[], receivedAtMs: number): void {
@@ -233,7 +473,8 @@ export class ReadingIngest {
 
   /** Drops what is older than the retention window (run daily by the routes' timer). */
   async purge(): Promise<store.PurgeReport> {
-    const cutoff = new Date(this.deps.clock.now().getTime() - (await this.retentionDays()) * DAY_MS);
+    await this.settled({ rollups: true });
+    const cutoff = new Date(this.deps.clock.now().getTime() - (await this.retentionDays(true)) * DAY_MS);
     return store.purgeBefore(this.deps.db, this.partitions, cutoff);
   }
 }

@@ -4,6 +4,8 @@
  */
 import type { Database, Queryable } from '@anlan/db';
 import { NATIONAL_CODE, scopeLikePattern, type RegionScope } from '@anlan/core';
+import type { DurableBatch } from './batch.ts';
+import type { RollupRows } from './rollups.ts';
 
 // ---- partitions ----
 
@@ -71,50 +73,115 @@ export class Partitions {
 
 // ---- the batch ----
 
-export interface AcceptedRow {
-  sensorId: number;
-  tsMs: number;
-  value: number;
+/** An instant in ms as SQL computes it from a float8 parameter, exactly (to_timestamp rounds through seconds). */
+const MS_TO_TS = (param: string) => `'epoch'::timestamptz + ${param} * interval '1 millisecond'`;
+
+/** Bulk load of readings the ingest has already checked for duplicates (embedded database). */
+export async function copyReadings(tx: Queryable, group: DurableBatch[]): Promise<void> {
+  const parts: string[] = [];
+  for (const b of group) for (let i = 0; i < b.ids.length; i++) parts.push(`${b.ids[i]},${new Date(b.ts[i]).toISOString()},${b.values[i]}`);
+  if (parts.length === 0) return;
+  await tx.copyCsv!('COPY monitoring_readings (sensor_id, ts, value)', parts.join('\n'));
 }
 
 /**
- * Inserts the readings, skipping those already stored (same sensor and instant), and in the same
- * statement folds the inserted ones into the latest values and the rollups. Returns the keys
- * `sensorId:tsMs` of the rows inserted; the others were duplicates of stored readings.
+ * INSERT … ON CONFLICT DO NOTHING; returns for each batch the indexes of its readings that were
+ * already stored (same sensor and instant).
  */
-export async function insertReadings(tx: Queryable, rows: AcceptedRow[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  // Sorted, so that concurrent batches (PostgreSQL) lock rollup and latest rows in the same order.
-  const sorted = [...rows].sort((a, b) => a.sensorId - b.sensorId || a.tsMs - b.tsMs);
-  const rollup = (table: string, unit: string) => `
-    ${table} AS (
-      INSERT INTO ${table} AS r (sensor_id, bucket, count, sum, min, max)
-      SELECT sensor_id, date_trunc('${unit}', ts, 'UTC'), count(*), sum(value), min(value), max(value)
-      FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-      ON CONFLICT (sensor_id, bucket) DO UPDATE SET count = r.count + EXCLUDED.count, sum = r.sum + EXCLUDED.sum,
-        min = least(r.min, EXCLUDED.min), max = greatest(r.max, EXCLUDED.max)
-      RETURNING 1
-    )`;
-  const r = await tx.query<{ sensor_id: string | number; ms: string | number }>(
-    `WITH ins AS (
-       INSERT INTO monitoring_readings (sensor_id, ts, value)
-       SELECT s, to_timestamp(t / 1000.0), v FROM unnest($1::bigint[], $2::float8[], $3::float8[]) AS u(s, t, v)
+export async function insertReadingsIgnoringDuplicates(tx: Queryable, group: DurableBatch[]): Promise<Set<number>[]> {
+  const ids: number[] = [];
+  const ts: number[] = [];
+  const values: number[] = [];
+  for (const b of group) {
+    ids.push(...b.ids);
+    ts.push(...b.ts);
+    values.push(...b.values);
+  }
+  const inserted = new Set<string>();
+  for (let i = 0; i < ids.length; i += 20_000) {
+    const r = await tx.query<{ s: string | number; ms: string | number }>(
+      `INSERT INTO monitoring_readings (sensor_id, ts, value)
+       SELECT s, ${MS_TO_TS('t')}, v FROM unnest($1::bigint[], $2::float8[], $3::float8[]) AS u(s, t, v)
        ON CONFLICT (sensor_id, ts) DO NOTHING
-       RETURNING sensor_id, ts, value
-     ),
-     latest AS (
-       INSERT INTO monitoring_latest AS l (sensor_id, ts, value)
-       SELECT DISTINCT ON (sensor_id) sensor_id, ts, value FROM ins ORDER BY sensor_id, ts DESC
-       ON CONFLICT (sensor_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = now()
-         WHERE l.ts < EXCLUDED.ts
-       RETURNING 1
-     ),
-     ${rollup('monitoring_rollup_minute', 'minute')},
-     ${rollup('monitoring_rollup_hour', 'hour')}
-     SELECT sensor_id, round(extract(epoch FROM ts) * 1000)::bigint AS ms FROM ins`,
-    [sorted.map((x) => x.sensorId), sorted.map((x) => x.tsMs), sorted.map((x) => x.value)],
+       RETURNING sensor_id AS s, round(extract(epoch FROM ts) * 1000)::bigint AS ms`,
+      [ids.slice(i, i + 20_000), ts.slice(i, i + 20_000), values.slice(i, i + 20_000)],
+    );
+    for (const row of r.rows) inserted.add(`${Number(row.s)}:${Number(row.ms)}`);
+  }
+  return group.map((b) => {
+    const dup = new Set<number>();
+    for (let i = 0; i < b.ids.length; i++) {
+      const key = `${b.ids[i]}:${b.ts[i]}`;
+      // A key inserted once serves the first reading that carries it; any later one is the duplicate.
+      if (inserted.has(key)) inserted.delete(key);
+      else dup.add(i);
+    }
+    return dup;
+  });
+}
+
+/** Which of these (sensor, instant) pairs are stored. */
+export async function findStored(db: Queryable, ids: number[], ts: number[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await db.query<{ s: string | number; ms: string | number }>(
+    `SELECT r.sensor_id AS s, round(extract(epoch FROM r.ts) * 1000)::bigint AS ms
+     FROM unnest($1::bigint[], $2::float8[]) AS u(s, t)
+     JOIN monitoring_readings r ON r.sensor_id = u.s AND r.ts = ${MS_TO_TS('u.t')}`,
+    [ids, ts],
   );
-  return new Set(r.rows.map((row) => `${Number(row.sensor_id)}:${Number(row.ms)}`));
+  return new Set(r.rows.map((row) => `${Number(row.s)}:${Number(row.ms)}`));
+}
+
+/**
+ * The quarantined readings of the batches, tagged with their log position; a replayed batch's rows
+ * are skipped when that position is already there.
+ */
+export async function insertQuarantineBatches(tx: Queryable, group: DurableBatch[]): Promise<void> {
+  for (const b of group) {
+    if (b.quarantine.length === 0) continue;
+    if (b.replayed) {
+      const seen = await tx.query('SELECT 1 FROM monitoring_quarantine WHERE log_position = $1 LIMIT 1', [b.end]);
+      if (seen.rows.length > 0) continue;
+    }
+    await insertQuarantine(tx, b.receivedBy, b.quarantine, b.end);
+  }
+}
+
+export async function upsertRollups(tx: Queryable, table: 'monitoring_rollup_minute' | 'monitoring_rollup_hour', r: RollupRows): Promise<void> {
+  for (let i = 0; i < r.sensorIds.length; i += 20_000) {
+    const j = i + 20_000;
+    await tx.query(
+      `INSERT INTO ${table} AS r (sensor_id, bucket, count, sum, min, max)
+       SELECT s, ${MS_TO_TS('b')}, c, su, mi, ma FROM unnest($1::bigint[], $2::float8[], $3::integer[], $4::float8[], $5::float8[], $6::float8[]) AS u(s, b, c, su, mi, ma)
+       ON CONFLICT (sensor_id, bucket) DO UPDATE SET count = r.count + EXCLUDED.count, sum = r.sum + EXCLUDED.sum,
+         min = least(r.min, EXCLUDED.min), max = greatest(r.max, EXCLUDED.max)`,
+      [r.sensorIds.slice(i, j), r.buckets.slice(i, j), r.count.slice(i, j), r.sum.slice(i, j), r.min.slice(i, j), r.max.slice(i, j)],
+    );
+  }
+}
+
+/** Writes the hot latest values into monitoring_latest (for SQL readers); never moves a value back in time. */
+export async function upsertLatest(db: Queryable, ids: number[], ts: number[], values: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `INSERT INTO monitoring_latest AS l (sensor_id, ts, value)
+     SELECT s, ${MS_TO_TS('t')}, v FROM unnest($1::bigint[], $2::float8[], $3::float8[]) AS u(s, t, v)
+     ON CONFLICT (sensor_id) DO UPDATE SET ts = EXCLUDED.ts, value = EXCLUDED.value, received_at = now() WHERE l.ts < EXCLUDED.ts`,
+    [ids, ts, values],
+  );
+}
+
+/** Every latest value stored, to start from when the process has no saved state. */
+export async function readAllLatest(db: Queryable): Promise<{ id: number; ts: number; value: number }[]> {
+  const r = await db.query<{ id: string | number; ms: string | number; value: number }>(
+    'SELECT sensor_id AS id, round(extract(epoch FROM ts) * 1000)::bigint AS ms, value FROM monitoring_latest',
+  );
+  return r.rows.map((row) => ({ id: Number(row.id), ts: Number(row.ms), value: Number(row.value) }));
+}
+
+export async function readCheckpoint(db: Queryable, logId: string): Promise<number> {
+  const r = await db.query<{ position: number }>('SELECT position FROM monitoring_ingest_checkpoints WHERE log_id = $1', [logId]);
+  return r.rows.length ? Number(r.rows[0].position) : 0;
 }
 
 export interface QuarantineRow {
@@ -127,13 +194,17 @@ export interface QuarantineRow {
   regionCode: string | null;
 }
 
-export async function insertQuarantine(tx: Queryable, receivedBy: string, rows: QuarantineRow[]): Promise<void> {
+export async function insertQuarantine(tx: Queryable, receivedBy: string, rows: QuarantineRow[], logPosition: number | null = null): Promise<void> {
+  // Logs written before U+0000 was cleaned at the ingest must not block the writer.
+  const clean = (v: string | null) => (v === null ? null : v.replaceAll('\u0000', '\uFFFD'));
+  rows = rows.map((q) => ({ ...q, sensorCode: clean(q.sensorCode), ts: clean(q.ts), value: clean(q.value), message: clean(q.message) ?? '' }));
+  receivedBy = clean(receivedBy) ?? '';
   for (let i = 0; i < rows.length; i += 5000) {
     const b = rows.slice(i, i + 5000);
     await tx.query(
-      `INSERT INTO monitoring_quarantine (received_by, batch_index, sensor_code, ts, value, reason, message, region_code)
-       SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
-      [receivedBy, b.map((q) => q.index), b.map((q) => q.sensorCode), b.map((q) => q.ts), b.map((q) => q.value), b.map((q) => q.reason), b.map((q) => q.message), b.map((q) => q.regionCode)],
+      `INSERT INTO monitoring_quarantine (received_by, batch_index, sensor_code, ts, value, reason, message, region_code, log_position)
+       SELECT $1, i, s, t, v, r, m, g, $9 FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(i, s, t, v, r, m, g)`,
+      [receivedBy, b.map((q) => q.index), b.map((q) => q.sensorCode), b.map((q) => q.ts), b.map((q) => q.value), b.map((q) => q.reason), b.map((q) => q.message), b.map((q) => q.regionCode), logPosition],
     );
   }
 }
