@@ -5,6 +5,8 @@ import { hashPassword } from '../auth/password.ts';
 import { appendAudit } from '../audit/service.ts';
 import { SYSTEM_ACTOR } from '../caller.ts';
 import { deleteSetting, readSetting, writeSetting } from '../system/settings.ts';
+import type { BusEvent, EventBus } from '../events/bus.ts';
+import { removeDemoNetwork, seedDemoNetwork, type DemoNetworkResult } from './demo-monitoring.ts';
 
 /** The demo county and its prefecture: 泸定县 in 甘孜藏族自治州, Sichuan. */
 export const DEMO_COUNTY = '513322';
@@ -33,18 +35,38 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
 export interface DemoSeedResult {
   seeded: boolean;
   accounts: number;
+  /** The demo monitoring network, when this call created it. */
+  network?: DemoNetworkResult;
 }
 
 /**
  * Creates the demo records (labelled 演示数据 in the UI). Idempotent: does nothing when demo data
  * exists, unless reset, which removes only what the demo created and creates it again.
  */
-export async function seedDemo(deps: { db: Database; clock: Clock }, opts: { password: string; reset?: boolean }): Promise<DemoSeedResult> {
+export async function seedDemo(
+  deps: { db: Database; clock: Clock; bus?: EventBus },
+  opts: { password: string; reset?: boolean; network?: boolean },
+): Promise<DemoSeedResult> {
+  // The monitoring network (demo-monitoring.ts) unless network: false; startAnlan leaves it to its caller.
+  const withNetwork = opts.network !== false;
+  const events: BusEvent[] = [];
+  const publish = async () => {
+    // Registry events as the service sends them, so a running ingest and rule engine see the change.
+    for (const e of events) await deps.bus?.publish(e);
+  };
   const existing = await readSetting(deps.db, 'demo_data');
-  if (existing && !opts.reset) return { seeded: false, accounts: 0 };
+  if (existing && !opts.reset) {
+    // Demo data from before the network existed gets it now; a network removed by hand stays removed.
+    const made = withNetwork ? await deps.db.transaction((tx) => seedDemoNetwork(tx, deps.clock)) : null;
+    if (made) events.push(...made.events);
+    await publish();
+    return { seeded: false, accounts: 0, ...(made ? { network: made.result } : {}) };
+  }
   const passwordHash = await hashPassword(opts.password);
+  let network: DemoNetworkResult | undefined;
   await deps.db.transaction(async (tx) => {
     if (opts.reset) {
+      events.push(...(await removeDemoNetwork(tx, deps.clock)).events);
       const removed = await deleteDemoUsers(tx);
       await deleteSetting(tx, 'demo_data');
       await appendAudit(tx, deps.clock, SYSTEM_ACTOR, { action: 'demo.reset', targetType: 'demo', regionCode: DEMO_PREFECTURE, before: { users: removed } });
@@ -60,6 +82,12 @@ export async function seedDemo(deps: { db: Database; clock: Clock }, opts: { pas
       });
     }
     await writeSetting(tx, 'demo_data', { seededAt: deps.clock.now().toISOString(), county: DEMO_COUNTY, prefecture: DEMO_PREFECTURE });
+    const made = withNetwork ? await seedDemoNetwork(tx, deps.clock) : null;
+    if (made) {
+      events.push(...made.events);
+      network = made.result;
+    }
   });
-  return { seeded: true, accounts: DEMO_ACCOUNTS.length };
+  await publish();
+  return { seeded: true, accounts: DEMO_ACCOUNTS.length, ...(network ? { network } : {}) };
 }
