@@ -33,6 +33,42 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'nav.quake' },
       },
       {
+        path: 'monitoring',
+        name: 'monitoring-map',
+        component: () => import('./pages/monitoring/MonitoringMapPage.vue'),
+        meta: { title: 'monitoring.nav.map' },
+      },
+      {
+        path: 'monitoring/alarms',
+        name: 'monitoring-alarms',
+        component: () => import('./pages/monitoring/AlarmsPage.vue'),
+        meta: { title: 'monitoring.nav.alarms' },
+      },
+      {
+        path: 'monitoring/status',
+        name: 'monitoring-status',
+        component: () => import('./pages/monitoring/StatusPage.vue'),
+        meta: { title: 'monitoring.nav.status' },
+      },
+      {
+        path: 'monitoring/quarantine',
+        name: 'monitoring-quarantine',
+        component: () => import('./pages/monitoring/QuarantinePage.vue'),
+        meta: { title: 'monitoring.nav.quarantine' },
+      },
+      {
+        path: 'monitoring/rules',
+        name: 'monitoring-rules',
+        component: () => import('./pages/monitoring/RulesPage.vue'),
+        meta: { title: 'monitoring.nav.rules' },
+      },
+      {
+        path: 'monitoring/registry',
+        name: 'monitoring-registry',
+        component: () => import('./pages/monitoring/RegistryPage.vue'),
+        meta: { title: 'monitoring.nav.registry' },
+      },
+      {
         path: 'admin/users',
         name: 'users',
         component: () => import('./pages/admin/UsersPage.vue'),

@@ -329,9 +329,339 @@ export interface LiveEventMap {
   'assessment.earthquake_completed': QuakeCompletedData;
   'assessment.job_progress': JobProgressData;
   'assessment.job_finished': JobFinishedData;
+  'alarm.raised': Alarm;
+  'alarm.level_changed': Alarm;
+  'alarm.acknowledged': Alarm;
+  'alarm.handled': Alarm;
+  'alarm.cleared': Alarm;
+  'monitoring.readings_ingested': ReadingsIngestedData;
 }
 
 export type LiveEventHandlers = { [K in keyof LiveEventMap]?: (event: BusEvent<LiveEventMap[K]>) => void };
 
 /** The event stream's connection, shown on the page so a silent screen is not mistaken for a quiet night. */
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'stopped';
+
+// ---- 监测预警 (monitoring & early warning) ----
+
+/** Warning levels, lowest first: 蓝 < 黄 < 橙 < 红. */
+export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';
+/** What the map shows of a monitoring point. */
+export type PointState = 'normal' | WarningLevel | 'offline' | 'no_data';
+export type Direction = 'above' | 'below';
+
+export interface Thresholds {
+  direction: Direction;
+  blue?: number | null;
+  yellow?: number | null;
+  orange?: number | null;
+  red?: number | null;
+}
+
+export interface AccumulationThreshold {
+  windowSec: number;
+  blue?: number | null;
+  yellow?: number | null;
+  orange?: number | null;
+  red?: number | null;
+}
+
+export interface MonitoringPoint {
+  id: number;
+  name: string;
+  type: string;
+  typeName: string;
+  regionCode: string;
+  regionName: string | null;
+  lon: number;
+  lat: number;
+  ownerUnit: string | null;
+  watchesKind: string | null;
+  watchesRef: string | null;
+  watchesName: string | null;
+  notes: string | null;
+  sensorCount: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  version: number;
+}
+
+export interface Sensor {
+  id: number;
+  code: string;
+  pointId: number;
+  pointName: string;
+  regionCode: string;
+  regionName: string | null;
+  type: string;
+  typeName: string;
+  quantity: string;
+  unit: string;
+  unitOverride: boolean;
+  samplingIntervalSec: number;
+  rangeMin: number | null;
+  rangeMax: number | null;
+  thresholds: Thresholds;
+  accumulation: AccumulationThreshold[] | null;
+  enabled: boolean;
+  notes: string | null;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  version: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface PointTypeDef {
+  key: string;
+  name: string;
+  nameEn: string;
+}
+
+export interface SensorTypeDef {
+  key: string;
+  name: string;
+  nameEn: string;
+  pointTypes: string[];
+  quantity: string;
+  unit: string;
+  samplingIntervalSec: number;
+  range: { min: number; max: number } | null;
+  thresholds: Thresholds;
+  siteSpecific: boolean;
+  levelMeaning?: Partial<Record<WarningLevel, string>>;
+  accumulation: AccumulationThreshold[] | null;
+  source: string;
+  note?: string;
+}
+
+/** GET /monitoring/types */
+export interface MonitoringCatalogue {
+  levels: { key: WarningLevel; name: string }[];
+  pointTypes: PointTypeDef[];
+  watchesKinds: { key: string; name: string }[];
+  sensorTypes: SensorTypeDef[];
+}
+
+/** GET /monitoring/overview: one point as the map draws it. */
+export interface OverviewPoint {
+  id: number;
+  name: string;
+  type: string;
+  regionCode: string;
+  lon: number;
+  lat: number;
+  state: PointState;
+  sensors: number;
+  openAlarms: number;
+}
+
+export interface LatestValue {
+  sensorId: number;
+  code: string;
+  quantity: string;
+  unit: string;
+  ts: string | null;
+  value: number | null;
+}
+
+export type ReadingResolution = 'raw' | 'minute' | 'hour';
+
+export interface RawReading {
+  ts: string;
+  value: number;
+}
+
+export interface RollupReading {
+  ts: string;
+  count: number;
+  avg: number;
+  min: number;
+  max: number;
+}
+
+export interface SensorReadings {
+  sensor: { id: number; code: string; quantity: string; unit: string; pointId: number; regionCode: string };
+  resolution: ReadingResolution;
+  from: string;
+  to: string;
+  truncated: boolean;
+  points: (RawReading | RollupReading)[];
+}
+
+export type QuarantineReason =
+  | 'malformed'
+  | 'unknown_sensor'
+  | 'not_in_scope'
+  | 'sensor_disabled'
+  | 'invalid_value'
+  | 'out_of_range'
+  | 'invalid_timestamp'
+  | 'future_timestamp'
+  | 'too_old'
+  | 'duplicate';
+
+/** A rejected reading kept in the quarantine (隔离区), as received (ts and value as text). */
+export interface QuarantineItem {
+  id: number;
+  receivedAt: string;
+  receivedBy: string;
+  index: number;
+  sensor: string | null;
+  ts: string | null;
+  value: string | null;
+  reason: QuarantineReason | string;
+  message: string | null;
+  regionCode: string | null;
+}
+
+export interface StatusCounts {
+  sensors: number;
+  online: number;
+  offline: number;
+  noData: number;
+}
+
+/** GET /monitoring/status: 在线率 by region and by sensor type. */
+export interface MonitoringStatus {
+  byRegion: (StatusCounts & { regionCode: string; regionName: string | null })[];
+  byType: (StatusCounts & { type: string; typeName: string | null })[];
+}
+
+export type AlarmState = 'raised' | 'acknowledged' | 'handled' | 'cleared';
+/** The list's state filter: `open` is every alarm not cleared. */
+export type AlarmStateFilter = 'open' | AlarmState;
+export type RuleKind = 'threshold' | 'accumulation' | 'rate' | 'offline' | 'composite';
+
+export type AlarmClearReason = 'recovered' | 'manual' | 'rule_changed' | 'rule_removed' | 'sensor_unbound';
+
+export interface Alarm {
+  id: number;
+  ruleId: string;
+  ruleVersion: number;
+  ruleKind: RuleKind;
+  ruleName: string | null;
+  scope: 'sensor' | 'point' | 'area';
+  /** The sensor code, point id or county code the alarm is about. */
+  subject: string;
+  sensorId?: number | null;
+  sensorCode: string | null;
+  pointId: number | null;
+  pointName: string | null;
+  regionCode: string;
+  regionName?: string | null;
+  level: WarningLevel;
+  maxLevel: WarningLevel;
+  state: AlarmState;
+  value: number | null;
+  message: string;
+  /** When the reading that raised it was measured. */
+  observedAt?: string | null;
+  raisedAt: string;
+  updatedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  handledAt: string | null;
+  handledBy: string | null;
+  handleNote: string | null;
+  clearedAt: string | null;
+  clearedBy: string | null;
+  clearReason: AlarmClearReason | string | null;
+}
+
+export type AlarmEventKind = 'raised' | 'level_changed' | 'acknowledged' | 'handled' | 'cleared';
+
+export interface AlarmEvent {
+  id?: number;
+  at: string;
+  kind: AlarmEventKind | string;
+  level: WarningLevel | null;
+  previousLevel: WarningLevel | null;
+  value: number | null;
+  message?: string | null;
+  by: string | null;
+  note: string | null;
+}
+
+export interface AlarmDetail extends Alarm {
+  events: AlarmEvent[];
+}
+
+export interface ReadingsIngestedData {
+  accepted: number;
+  rejected: number;
+  sensors: number;
+}
+
+/** A monitoring rule as listed; `definition` is the rule JSON of @anlan/rules, defaults filled in. */
+export interface MonitoringRule {
+  id: string;
+  kind: RuleKind;
+  name: string | null;
+  version: number;
+  enabled: boolean;
+  /** Who sees and edits it: the sensor's or point's region; 000000 for national rules. */
+  regionCode: string;
+  regionName?: string | null;
+  /** 'sensor': implied by a sensor's own thresholds (read only; change the sensor). */
+  source?: 'stored' | 'sensor';
+  origin?: 'catalogue' | 'user' | null;
+  /** Whether the caller may change or delete it. */
+  editable?: boolean;
+  definition: Record<string, unknown>;
+  createdAt?: string | null;
+  createdBy?: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export interface RulePage {
+  items: MonitoringRule[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** One stored version of a rule (GET /monitoring/rules/:id/versions), newest first. */
+export interface MonitoringRuleVersion {
+  version: number;
+  change: 'created' | 'updated' | 'deleted';
+  kind: RuleKind;
+  definition: Record<string, unknown>;
+  enabled: boolean;
+  regionCode: string;
+  changedAt: string;
+  changedBy: string;
+}
+
+/** POST /monitoring/rules/validate */
+export interface RuleValidation {
+  valid: boolean;
+  errors: { field: string; message: string }[];
+  rule: Record<string, unknown> | null;
+  regionCode: string | null;
+}
+
+/** POST /monitoring/import answer. */
+export interface RegistryImportResult {
+  kind: 'points' | 'sensors';
+  mode: 'insert' | 'upsert';
+  format: string;
+  dryRun: boolean;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  errors: { row: number; field: string; column: string; message: string }[];
+  ignoredColumns: string[];
+}
