@@ -4,6 +4,8 @@ import { startCommand, START_HELP } from './commands/start.ts';
 import { migrateCommand, seedCommand, userCommand, tokenCommand, auditCommand } from './commands/admin.ts';
 import { regionsCommand } from './commands/regions.ts';
 import { quakeCommand } from './commands/quake.ts';
+import { monitoringCommand } from './commands/monitoring.ts';
+import { benchCommand } from './commands/bench.ts';
 
 const HELP = `安澜 Anlan — emergency management platform
 
@@ -18,6 +20,8 @@ usage: anlan <command> [options]   (each command takes --help)
   regions import-boundaries load a bureau's official boundaries
   quake assess              rapid earthquake loss assessment (intensity, damage, casualties, loss)
   quake bench               the engine over N synthetic buildings on T threads (speed and memory)
+  monitoring replay         post recorded readings (CSV/NDJSON) to a running Anlan, keeping their pace
+  bench ingest              readings per second through validation, rules and storage; alarm latency
 
 Exit codes: 0 success, 1 the operation failed (e.g. a broken audit chain), 2 bad usage.`;
 
@@ -32,6 +36,8 @@ const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
   regions: regionsCommand,
   quake: quakeCommand,
+  monitoring: monitoringCommand,
+  bench: benchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
