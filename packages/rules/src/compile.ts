@@ -7,15 +7,18 @@ import { ThresholdEvaluator } from './threshold.ts';
 import type { SensorRule } from './types.ts';
 
 function createEvaluator(rule: SensorRule, key: string): SensorEvaluator {
+  // A rule of one sensor holds one slot: room for a thousand would cost ~20 KB per rule, and a
+  // registry where every sensor has its own thresholds has as many rules as sensors.
+  const capacity = rule.sensor !== undefined ? 1 : undefined;
   switch (rule.kind) {
     case 'threshold':
-      return new ThresholdEvaluator(rule, key);
+      return new ThresholdEvaluator(rule, key, capacity);
     case 'accumulation':
-      return new AccumulationEvaluator(rule, key);
+      return new AccumulationEvaluator(rule, key, capacity);
     case 'rate':
-      return new RateEvaluator(rule, key);
+      return new RateEvaluator(rule, key, capacity);
     case 'offline':
-      return new OfflineEvaluator(rule, key);
+      return new OfflineEvaluator(rule, key, capacity);
     default: {
       const unreachable: never = rule;
       return unreachable;

@@ -193,6 +193,9 @@ export class ReadingIngest {
   /** Copies changed latest values into monitoring_latest, for SQL readers (lags a few seconds under load). */
   private writeLatest(): Promise<void> {
     this.latestWriting ??= (async () => {
+      // Yield first: with nothing to write the body would finish, and its finally clear the field,
+      // before `??=` stores the promise, which would then stay stored and finished for good.
+      await Promise.resolve();
       try {
         while (this.latest.pendingWrites > 0) {
           const d = this.latest.takeDirty(LATEST_WRITE_ROWS);
