@@ -140,6 +140,15 @@ for (const target of testTargets()) {
       assert.equal(s.anlan.ctx.readings.latestOf(sensorId)?.value !== 3, true, 'a late reading does not become the latest value');
     });
 
+    test('a batch of 150,000 readings in one call is taken whole', async () => {
+      const base = Date.now() - 4 * 3600_000;
+      const items = Array.from({ length: 150_000 }, (_, i) => item(i, base + i * 10, i % 50));
+      const r = await s.anlan.ctx.readings.ingest(who, items);
+      assert.equal(r.accepted, 150_000);
+      const again = await s.anlan.ctx.readings.ingest(who, items.slice(0, 3));
+      assert.deepEqual(again.rejected.map((x) => x.reason), ['duplicate', 'duplicate', 'duplicate']);
+    });
+
     test('U+0000 in what is quarantined does not hold up the database writer', async () => {
       const r = await s.anlan.ctx.readings.ingest(who, [{ index: 0, item: { sensor: code, ts: '\u0000', value: 1 } }, { index: 1, item: { sensor: 'NUL\u0000', ts: 1, value: 1 } }]);
       assert.deepEqual(r.rejected.map((x) => x.reason), ['invalid_timestamp', 'unknown_sensor']);

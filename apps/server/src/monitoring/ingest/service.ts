@@ -399,9 +399,9 @@ export class ReadingIngest {
           const a = accepted[i];
           rejected.push({ index: a.index, sensor: a.code, reason: 'duplicate', message: 'a reading of this sensor at the same instant is already stored', regionCode: a.regionCode, raw: { sensor: a.code, ts: new Date(a.tsMs).toISOString(), value: a.value } });
         }
-        const kept = accepted.filter((_, i) => !duplicates.has(i));
-        accepted.length = 0;
-        accepted.push(...kept);
+        let k = 0;
+        for (let i = 0; i < accepted.length; i++) if (!duplicates.has(i)) accepted[k++] = accepted[i];
+        accepted.length = k;
         fill();
       }
       rejected.sort((a, b) => a.index - b.index);

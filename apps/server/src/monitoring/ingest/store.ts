@@ -92,10 +92,13 @@ export async function insertReadingsIgnoringDuplicates(tx: Queryable, group: Dur
   const ids: number[] = [];
   const ts: number[] = [];
   const values: number[] = [];
+  // Element by element: a spread of a 250,000-reading batch would exceed the call stack.
   for (const b of group) {
-    ids.push(...b.ids);
-    ts.push(...b.ts);
-    values.push(...b.values);
+    for (let i = 0; i < b.ids.length; i++) {
+      ids.push(b.ids[i]);
+      ts.push(b.ts[i]);
+      values.push(b.values[i]);
+    }
   }
   const inserted = new Set<string>();
   for (let i = 0; i < ids.length; i += 20_000) {
