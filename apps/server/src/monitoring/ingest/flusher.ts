@@ -6,7 +6,10 @@
  * - checkpoints: the minute and hour rollups accumulated since the last one and the log position,
  *   in one transaction, then the latest values to `latest.bin`; the log before that is deleted.
  *   Rollups are merged in memory between checkpoints (under load a sensor reports several times a
- *   minute), so a checkpoint comes after CHECKPOINT_MS of load, or as soon as the queue is empty.
+ *   minute), so a checkpoint comes after CHECKPOINT_MS of load, or once the queue has been empty
+ *   and IDLE_CHECKPOINT_MS have passed since the last one, or at once when a reader waits for the
+ *   rollups. Under load the queue empties after nearly every flush; checkpointing each time made
+ *   the rollup upserts cost more than the readings' COPY.
  */
 import type { Database, Queryable } from '@anlan/db';
 import { RollupAccumulator } from './rollups.ts';
@@ -15,6 +18,7 @@ import type { DurableBatch } from './batch.ts';
 
 const FLUSH_ROWS = 10_000;
 const CHECKPOINT_MS = 60_000;
+const IDLE_CHECKPOINT_MS = 5_000;
 
 export interface FlusherOptions {
   db: Database;
@@ -38,6 +42,9 @@ export class ReadingFlusher {
   private lastCheckpoint = Date.now();
   private waiters: { position: number; checkpoint: boolean; resolve: () => void }[] = [];
   private retryTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Set by drain(): checkpoint whatever the timing. */
+  private forceCheckpoint = false;
   private copyWorks: boolean;
 
   constructor(private readonly o: FlusherOptions) {
@@ -49,6 +56,11 @@ export class ReadingFlusher {
     let n = 0;
     for (const b of this.queue) n += b.ids.length + b.quarantine.length;
     return n;
+  }
+
+  /** Log position up to which every batch is in the database. */
+  get flushedPosition(): number {
+    return this.flushedTo;
   }
 
   /** Log position after the oldest batch still waiting (0 when none). */
@@ -80,8 +92,26 @@ export class ReadingFlusher {
       this.running = null;
       // A batch pushed by a continuation of the last flush arrives after run() saw an empty queue.
       if (!ok) this.retryLater();
-      else if (this.queue.length > 0 || this.checkpointedTo < this.flushedTo) this.kick();
+      else if (this.queue.length > 0 || (this.checkpointedTo < this.flushedTo && this.checkpointDue(true))) this.kick();
+      else if (this.checkpointedTo < this.flushedTo) this.checkpointWhenIdle();
     });
+  }
+
+  private checkpointDue(queueEmpty: boolean): boolean {
+    if (this.forceCheckpoint || this.waiters.some((w) => w.checkpoint)) return true;
+    const since = Date.now() - this.lastCheckpoint;
+    return since >= CHECKPOINT_MS || (queueEmpty && since >= IDLE_CHECKPOINT_MS);
+  }
+
+  /** Checkpoints once the idle spacing has passed, unless a flush does it first. */
+  private checkpointWhenIdle(): void {
+    if (this.idleTimer) return;
+    const wait = Math.max(0, IDLE_CHECKPOINT_MS - (Date.now() - this.lastCheckpoint));
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.kick();
+    }, wait);
+    this.idleTimer.unref();
   }
 
   private retryLater(): void {
@@ -105,10 +135,9 @@ export class ReadingFlusher {
         this.flushedTo = group[group.length - 1].end;
         for (const b of group) this.o.flushed(b);
         this.release();
-        const wantsCheckpoint = this.waiters.some((w) => w.checkpoint);
-        if (this.queue.length === 0 || wantsCheckpoint || Date.now() - this.lastCheckpoint >= CHECKPOINT_MS) await this.checkpoint();
+        if (this.checkpointDue(this.queue.length === 0)) await this.checkpoint();
       }
-      if (this.checkpointedTo < this.flushedTo) await this.checkpoint();
+      if (this.checkpointedTo < this.flushedTo && this.checkpointDue(true)) await this.checkpoint();
       return true;
     } catch (err) {
       // The batches stay queued and logged; the next push or the retry timer tries again.
@@ -203,7 +232,10 @@ export class ReadingFlusher {
   /** Flushes and checkpoints everything queued (on shutdown). */
   async drain(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.retryTimer = null;
+    this.idleTimer = null;
+    this.forceCheckpoint = true;
     await this.running;
     if (this.queue.length > 0 || this.checkpointedTo < this.flushedTo) {
       this.kick();

@@ -76,7 +76,7 @@ export interface IngestDeps {
 
 /** Rows waiting for the database above which a new batch waits (bounds memory under overload). */
 const MAX_BACKLOG = 400_000;
-const LATEST_WRITE_MS = 5_000;
+const LATEST_WRITE_MS = 15_000;
 const LATEST_WRITE_ROWS = 20_000;
 const SNAPSHOT_EVERY_MS = 10_000;
 
@@ -224,6 +224,8 @@ export class ReadingIngest {
     if (!this.wal || !this.flusher) return;
     let last = 0;
     for (const b of this.inflight) if (b.end > last) last = b.end;
+    // Flushed batches leave `inflight` before their rollups are checkpointed.
+    if (opts.rollups && this.flusher.flushedPosition > last) last = this.flusher.flushedPosition;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.maxWaitMs ?? 15_000)));
     const work = (async () => {
