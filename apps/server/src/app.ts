@@ -26,6 +26,11 @@ import { registerReadingRoutes } from './monitoring/ingest/routes.ts';
 import { registerRuleRoutes } from './monitoring/rules/routes.ts';
 import { registerAlarmRoutes } from './monitoring/alarms/routes.ts';
 import { AlarmService } from './monitoring/alarms/service.ts';
+import { registerRiskRoutes } from './risk/routes.ts';
+import { registerWarningCoreRoutes } from './warning/core/routes.ts';
+import { registerWarningResponseRoutes } from './warning/response/routes.ts';
+import { registerRosterRoutes } from './warning/roster/routes.ts';
+import { registerDeliveryRoutes } from './warning/delivery/routes.ts';
 
 export interface AppOptions {
   /** Serve the built web app from apps/web/dist when present. */
@@ -80,6 +85,16 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   registerRuleRoutes(app, ctx);
   // Without an engine host (a bare app in a test) alarms can still be read and acted on.
   registerAlarmRoutes(app, { db: ctx.db, clock: ctx.clock, readings: ctx.readings, alarms: ctx.monitoringRules?.alarms ?? new AlarmService(ctx) });
+  registerWarningResponseRoutes(app, ctx);
+  registerWarningCoreRoutes(app, {
+    db: ctx.db, clock: ctx.clock, bus: ctx.bus, log: ctx.log,
+    // Read when used: startAnlan wires these after the app is built.
+    dispatch: () => ctx.warningDispatch, feeds: () => ctx.warningCore?.feeds,
+    alarms: ctx.monitoringRules?.alarms ?? new AlarmService(ctx),
+  });
+  registerRosterRoutes(app, ctx);
+  registerDeliveryRoutes(app, () => ctx.warningDelivery);
+  registerRiskRoutes(app, ctx);
   registerEventRoutes(app, ctx.bus);
   if (opts.serveWeb !== false) await installWeb(app);
   return app;

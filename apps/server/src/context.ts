@@ -8,6 +8,10 @@ import type { ReadingIngest } from './monitoring/ingest/service.ts';
 import type { DemoSimulator } from './monitoring/simulator/simulator.ts';
 import type { RuleHost } from './monitoring/rules/host.ts';
 import type { MqttIngest } from './monitoring/mqtt/service.ts';
+import type { WarningDispatch } from './warning/contracts.ts';
+import type { WarningCore } from './warning/core/runtime.ts';
+import type { WarningResponse } from './warning/response/host.ts';
+import type { DeliveryService } from './warning/delivery/service.ts';
 
 /** What the services share; each service takes only the parts it uses. */
 export interface AppContext {
@@ -33,4 +37,12 @@ export interface AppContext {
   mqtt?: MqttIngest;
   /** The demo network's simulated sensors (only when started with `simulator`). */
   simulator?: DemoSimulator;
+  /** What an issued warning is handed to (roster resolution, then delivery); wired by startAnlan. */
+  warningDispatch?: WarningDispatch;
+  /** The warning core's background work: polled CAP feeds and the expiry sweep (started by startAnlan). */
+  warningCore?: WarningCore;
+  /** Warning call-response (叫应): batched answers, escalation timers, live boards (started by startAnlan). */
+  warningResponse?: WarningResponse;
+  /** Warning delivery: the outbox enqueuer, its worker and channels, SMS callbacks (opened and started by startAnlan). */
+  warningDelivery?: DeliveryService;
 }

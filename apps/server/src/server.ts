@@ -19,6 +19,13 @@ import { QuakeFeedPoller, type QuakeFeed } from './assessment/feed-poller.ts';
 import { ReadingIngest } from './monitoring/ingest/service.ts';
 import { RuleHost } from './monitoring/rules/host.ts';
 import { MqttIngest } from './monitoring/mqtt/service.ts';
+import { WarningCore } from './warning/core/runtime.ts';
+import { parseCapFeedList, type CapFeed } from './warning/core/feed-poller.ts';
+import { WarningResponse } from './warning/response/host.ts';
+import { DeliveryService } from './warning/delivery/service.ts';
+import { answerBySms } from './warning/response/sms-reply.ts';
+import { createWarningDispatch } from './warning/dispatch.ts';
+import { createRecipientResolver } from './warning/roster/resolver.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -64,6 +71,8 @@ export interface StartOptions {
   /** Topic prefix on the external broker (ANLAN_MQTT_TOPIC_PREFIX), and its session's client id (ANLAN_MQTT_CLIENT_ID). */
   mqttTopicPrefix?: string;
   mqttClientId?: string;
+  /** CAP warning feeds to poll; default ANLAN_CAP_FEEDS (`url[@seconds]`, comma-separated), plus the setting warning.cap_feeds. */
+  capFeeds?: CapFeed[];
 }
 
 export interface RunningAnlan {
@@ -96,6 +105,8 @@ export async function prepareDatabase(db: Database, clock: Clock, opts: Pick<Sta
 export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
   const clock = opts.clock ?? systemClock;
   const log: Logger = pino({ level: opts.logLevel ?? 'info', base: { service: 'anlan' } });
+  // A bad ANLAN_CAP_FEEDS stops the start before anything listens.
+  const capFeeds = opts.capFeeds ?? parseCapFeedList(process.env.ANLAN_CAP_FEEDS);
   const { db } = await openConfiguredDatabase(opts);
   try {
     const { generatedAdminPassword } = await prepareDatabase(db, clock, opts);
@@ -112,10 +123,27 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
     ctx.monitoringRules = new RuleHost(ctx);
     await ctx.monitoringRules.start();
     ctx.quakeFeeds = new QuakeFeedPoller(ctx, log, opts.quakeFeeds ?? []);
+    ctx.warningResponse = new WarningResponse({ db, clock, bus, log, filesDir });
     await assessmentJobs.start(assessmentJobWork(ctx));
+    ctx.warningDelivery = await DeliveryService.open({ db, clock, bus, log }, { fallbackPublicUrl: `http://localhost:${opts.port}` });
+    ctx.warningDelivery.smsReplies = (sms) => answerBySms({ db, clock, bus, warningResponse: ctx.warningResponse }, sms);
+    // Superiors called in by escalation are sent the warning like everyone else.
+    ctx.warningResponse.setEnqueuer(ctx.warningDelivery.enqueuer);
+    const delivery = ctx.warningDelivery;
+    ctx.warningResponse.shown = (ids) => delivery.inappDelivered(ids);
+    // An issued warning: roster resolves its recipients, delivery enqueues their messages.
+    ctx.warningDispatch = createWarningDispatch({ db, bus, resolver: createRecipientResolver({ clock }), enqueuer: ctx.warningDelivery.enqueuer });
     const app = await buildApp(ctx, { serveWeb: opts.serveWeb });
     await app.listen({ port: opts.port, host: opts.host });
+    // One-tap links name the port actually taken, unless ANLAN_PUBLIC_URL says where responders reach us.
+    const listening = app.server.address();
+    ctx.warningDelivery.listeningOn(typeof listening === 'object' && listening ? listening.port : opts.port);
+    await ctx.warningDelivery.start();
     ctx.quakeFeeds.start();
+    ctx.warningCore = new WarningCore({ db, clock, bus, log, dispatch: () => ctx.warningDispatch }, log, capFeeds);
+    await ctx.warningCore.start();
+    // Escalation timers are rows: the first pass catches up on deadlines that passed while stopped.
+    ctx.warningResponse.start();
     try {
       ctx.mqtt = (await MqttIngest.start(ctx, {
         port: opts.mqttPort,
@@ -127,8 +155,11 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
         clientId: opts.mqttClientId,
       })) ?? undefined;
     } catch (err) {
+      await ctx.warningCore.close();
       await ctx.quakeFeeds.close();
       await app.close();
+      await ctx.warningDelivery.close();
+      await ctx.warningResponse.close();
       await ctx.monitoringRules?.close();
       await ctx.readings.close();
       await assessmentJobs.close();
@@ -157,8 +188,11 @@ export async function startAnlan(opts: StartOptions): Promise<RunningAnlan> {
           clearInterval(sweeper);
           await ctx.simulator?.stop();
           await ctx.quakeFeeds?.close();
+          await ctx.warningCore?.close();
           await ctx.mqtt?.close();
           await app.close();
+          await ctx.warningDelivery?.close();
+          await ctx.warningResponse?.close();
           await ctx.monitoringRules?.close();
           await ctx.readings.close();
           await assessmentJobs.close();

@@ -3,6 +3,7 @@ import { session, ensureSession } from './session';
 import { t } from './i18n';
 import AppShell from './layouts/AppShell.vue';
 import LoginPage from './pages/LoginPage.vue';
+import { riskRoutes } from './risk/routes';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -15,6 +16,19 @@ declare module 'vue-router' {
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: 'login.submit' } },
+  // 一键通: the one-tap link of the SMS answers without a login; /m is the responder's own phone page.
+  {
+    path: '/a/:token',
+    name: 'warning-ack-link',
+    component: () => import('./pages/warning/MobileAckPage.vue'),
+    meta: { public: true, title: 'warningMobile.title' },
+  },
+  {
+    path: '/m',
+    name: 'warning-mobile',
+    component: () => import('./pages/warning/MobilePage.vue'),
+    meta: { title: 'warningMobile.title' },
+  },
   {
     path: '/',
     component: AppShell,
@@ -69,6 +83,42 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'monitoring.nav.registry' },
       },
       {
+        path: 'warning',
+        name: 'warnings',
+        component: () => import('./pages/warning/WarningListPage.vue'),
+        meta: { title: 'warning.nav.list' },
+      },
+      {
+        path: 'warning/roster',
+        name: 'warning-roster',
+        component: () => import('./pages/warning/RosterPage.vue'),
+        meta: { title: 'roster.nav.title' },
+      },
+      {
+        path: 'warning/compose',
+        name: 'warning-compose',
+        component: () => import('./pages/warning/ComposePage.vue'),
+        meta: { title: 'warning.compose.titleNew' },
+      },
+      {
+        path: 'warning/:id(\\d+)',
+        name: 'warning-detail',
+        component: () => import('./pages/warning/WarningDetailPage.vue'),
+        meta: { title: 'warning.nav.list' },
+      },
+      {
+        path: 'warning/:id(\\d+)/edit',
+        name: 'warning-edit',
+        component: () => import('./pages/warning/ComposePage.vue'),
+        meta: { title: 'warning.compose.titleEdit' },
+      },
+      {
+        path: 'warning/:id(\\d+)/:step(update|promote)',
+        name: 'warning-step',
+        component: () => import('./pages/warning/ComposePage.vue'),
+        meta: { title: 'warning.compose.titleUpdate' },
+      },
+      {
         path: 'admin/users',
         name: 'users',
         component: () => import('./pages/admin/UsersPage.vue'),
@@ -86,6 +136,13 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/admin/AuditPage.vue'),
         meta: { title: 'nav.audit', admin: true },
       },
+      {
+        path: 'warning/:id(\\d+)/board',
+        name: 'warning-board',
+        component: () => import('./pages/warning/BoardPage.vue'),
+        meta: { title: 'warningBoard.title' },
+      },
+      ...riskRoutes,
       {
         path: ':pathMatch(.*)*',
         name: 'not-found',

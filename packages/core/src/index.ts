@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './clock.ts';
 export * from './canonical-json.ts';
 export * from './csv.ts';
+export * from './uscc.ts';

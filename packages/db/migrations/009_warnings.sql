@@ -139,7 +139,10 @@ CREATE TABLE warning_recipients (
   id bigserial PRIMARY KEY,
   warning_id bigint NOT NULL REFERENCES warnings (id) ON DELETE CASCADE,
   thread_id bigint NOT NULL,
-  person_id bigint NOT NULL REFERENCES responsible_persons (id),
+  -- No foreign keys on person_id and via_recipient_id: a county-wide warning writes 100,000 rows
+  -- here in one statement, and their per-row checks cost as much as the rows themselves. The roster
+  -- refuses to delete a person a warning reached; via_recipient_id always names a row of this table.
+  person_id bigint NOT NULL,
   -- Copied at resolution so the record reads the same after the roster changes.
   name text NOT NULL,
   phone text NOT NULL,
@@ -149,7 +152,7 @@ CREATE TABLE warning_recipients (
   -- 'thread' (reached by an earlier step of the same thread: Update and Cancel reach them again).
   reason text NOT NULL CHECK (reason IN ('assignment', 'region', 'chain', 'escalation', 'thread')),
   -- The recipient whose silence or whose chain brought this one in.
-  via_recipient_id bigint REFERENCES warning_recipients (id),
+  via_recipient_id bigint,
   -- People this person must move under this warning (sum of their assignments inside the area).
   planned integer NOT NULL DEFAULT 0,
   -- queued → sent → delivered → answered; escalated = deadline passed and the superior was called;
@@ -174,7 +177,9 @@ CREATE INDEX warning_recipients_due_idx ON warning_recipients (deadline_at)
 CREATE TABLE warning_outbox (
   id bigserial PRIMARY KEY,
   warning_id bigint NOT NULL REFERENCES warnings (id) ON DELETE CASCADE,
-  recipient_id bigint NOT NULL REFERENCES warning_recipients (id) ON DELETE CASCADE,
+  -- No foreign key, for the same reason as warning_recipients.person_id; recipients are never deleted
+  -- on their own (only with their warning, which cascades here too).
+  recipient_id bigint NOT NULL,
   channel text NOT NULL CHECK (channel IN ('inapp', 'webpush', 'sms', 'email', 'webhook')),
   address text NOT NULL,
   subject text,

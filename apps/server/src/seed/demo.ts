@@ -7,6 +7,8 @@ import { SYSTEM_ACTOR } from '../caller.ts';
 import { deleteSetting, readSetting, writeSetting } from '../system/settings.ts';
 import type { BusEvent, EventBus } from '../events/bus.ts';
 import { removeDemoNetwork, seedDemoNetwork, type DemoNetworkResult } from './demo-monitoring.ts';
+import { removeDemoRisk, seedDemoRisk, type DemoRiskResult } from './demo-risk.ts';
+import { removeDemoRoster, seedDemoRoster, type DemoRosterResult } from './demo-roster.ts';
 
 /** The demo county and its prefecture: 泸定县 in 甘孜藏族自治州, Sichuan. */
 export const DEMO_COUNTY = '513322';
@@ -37,6 +39,10 @@ export interface DemoSeedResult {
   accounts: number;
   /** The demo monitoring network, when this call created it. */
   network?: DemoNetworkResult;
+  /** The demo enterprise and place register (risk module), when this call created it. */
+  risk?: DemoRiskResult;
+  /** The demo roster of responsible persons (warning module), when this call created it. */
+  roster?: DemoRosterResult;
 }
 
 /**
@@ -45,10 +51,12 @@ export interface DemoSeedResult {
  */
 export async function seedDemo(
   deps: { db: Database; clock: Clock; bus?: EventBus },
-  opts: { password: string; reset?: boolean; network?: boolean },
+  opts: { password: string; reset?: boolean; network?: boolean; roster?: boolean },
 ): Promise<DemoSeedResult> {
   // The monitoring network (demo-monitoring.ts) unless network: false; startAnlan leaves it to its caller.
   const withNetwork = opts.network !== false;
+  // The roster of 责任人 (demo-roster.ts) goes with the network unless asked for: tests count recipients.
+  const withRoster = opts.roster ?? withNetwork;
   const events: BusEvent[] = [];
   const publish = async () => {
     // Registry events as the service sends them, so a running ingest and rule engine see the change.
@@ -59,14 +67,23 @@ export async function seedDemo(
     // Demo data from before the network existed gets it now; a network removed by hand stays removed.
     const made = withNetwork ? await deps.db.transaction((tx) => seedDemoNetwork(tx, deps.clock)) : null;
     if (made) events.push(...made.events);
+    // Likewise the enterprise register, for demo data from before the risk module.
+    const risk = await deps.db.transaction((tx) => seedDemoRisk(tx, deps.clock));
+    if (risk) events.push(...risk.events);
+    // And the roster, for demo data from before the warning module.
+    const rosterMade = withRoster ? await deps.db.transaction((tx) => seedDemoRoster(tx, deps.clock)) : null;
     await publish();
-    return { seeded: false, accounts: 0, ...(made ? { network: made.result } : {}) };
+    return { seeded: false, accounts: 0, ...(made ? { network: made.result } : {}), ...(risk ? { risk: risk.result } : {}), ...(rosterMade ? { roster: rosterMade } : {}) };
   }
   const passwordHash = await hashPassword(opts.password);
   let network: DemoNetworkResult | undefined;
+  let risk: DemoRiskResult | undefined;
+  let roster: DemoRosterResult | undefined;
   await deps.db.transaction(async (tx) => {
     if (opts.reset) {
       events.push(...(await removeDemoNetwork(tx, deps.clock)).events);
+      events.push(...(await removeDemoRisk(tx, deps.clock)).events);
+      await removeDemoRoster(tx, deps.clock);
       const removed = await deleteDemoUsers(tx);
       await deleteSetting(tx, 'demo_data');
       await appendAudit(tx, deps.clock, SYSTEM_ACTOR, { action: 'demo.reset', targetType: 'demo', regionCode: DEMO_PREFECTURE, before: { users: removed } });
@@ -87,7 +104,14 @@ export async function seedDemo(
       events.push(...made.events);
       network = made.result;
     }
+    const register = await seedDemoRisk(tx, deps.clock);
+    if (register) {
+      events.push(...register.events);
+      risk = register.result;
+    }
+    // After the network: the landslides' guardians refer to its monitoring points.
+    if (withRoster) roster = (await seedDemoRoster(tx, deps.clock)) ?? undefined;
   });
   await publish();
-  return { seeded: true, accounts: DEMO_ACCOUNTS.length, ...(network ? { network } : {}) };
+  return { seeded: true, accounts: DEMO_ACCOUNTS.length, ...(network ? { network } : {}), ...(risk ? { risk } : {}), ...(roster ? { roster } : {}) };
 }

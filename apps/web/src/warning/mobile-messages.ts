@@ -1,0 +1,118 @@
+// Messages of the mobile page (一键通) for responsible persons, merged into the app's i18n under
+// `warningMobile` when a mobile page loads. Short sentences: they are read on a phone, outdoors.
+import { i18n } from '../i18n';
+
+const zhCN = {
+  title: '一键通',
+  myWarnings: '我的预警',
+  loading: '正在加载…',
+  loadFailed: '加载失败：{detail}',
+  offlineCached: '当前无网络，显示的是上次加载的内容（{time}）',
+  noPerson: '您的账号尚未关联责任人，请联系管理员在责任人名册中关联。',
+  none: '目前没有需要您应答的预警',
+  closed: '已结束的预警',
+  received: '收到',
+  receivedDone: '已收到',
+  answeredAt: '已于 {time} 确认收到',
+  deadline: '请在 {time} 前应答',
+  overdue: '已超过应答时限，请立即确认',
+  escalated: '因未及时应答，已通知您的上级',
+  feedbackTitle: '转移情况反馈',
+  openFeedback: '反馈转移情况',
+  moved: '已转移人数',
+  sheltered: '已安置人数',
+  atRisk: '仍在危险区人数',
+  planned: '您负责转移 {n} 人',
+  note: '情况说明',
+  notePlaceholder: '如：道路中断、需要支援等',
+  photo: '现场照片',
+  takePhoto: '拍照 / 选择照片',
+  removePhoto: '移除照片',
+  send: '提交反馈',
+  sending: '正在提交…',
+  sent: '已提交',
+  duplicate: '已提交过，不会重复计数',
+  queued: '网络不通，已保存在手机上，联网后自动提交',
+  queueTitle: '待提交 {n} 条',
+  retryNow: '立即重试',
+  discard: '放弃',
+  failedItem: '提交失败：{detail}',
+  lastFeedback: '上次反馈：转移 {moved}，安置 {sheltered}，危险区 {atRisk}',
+  needSomething: '请至少填写一项人数、说明或照片',
+  invalidCount: '人数应为 0 到 1000000 的整数',
+  linkForged: '此链接无效（可能被截断或改动）。请使用短信中的完整链接，或回复短信“1”确认收到。',
+  linkExpired: '此链接已过期。请回复短信“1”确认收到，或联系值班人员。',
+  linkNotFound: '该预警已不存在。',
+  rateLimited: '尝试次数过多，请 {n} 秒后再试。',
+  smsHint: '也可以直接回复短信：1 = 收到；2 人数 = 已转移（如“2 15”）；3 人数 = 已安置；4 人数 = 仍在危险区',
+  logout: '退出',
+  recipient: '责任人：{name}',
+  levels: { blue: '蓝色预警', yellow: '黄色预警', orange: '橙色预警', red: '红色预警' },
+  stages: { forecast: '预报', short: '短临预警', callresponse: '叫应' },
+  instruction: '防御指引',
+  expiresAt: '有效期至 {time}',
+};
+
+const en: typeof zhCN = {
+  title: 'One tap',
+  myWarnings: 'My warnings',
+  loading: 'Loading…',
+  loadFailed: 'Loading failed: {detail}',
+  offlineCached: 'No network: showing what was loaded at {time}',
+  noPerson: 'Your account is not linked to a responsible person; ask your administrator to link it in the roster.',
+  none: 'No warning needs your answer now',
+  closed: 'Closed warnings',
+  received: 'Received',
+  receivedDone: 'Received',
+  answeredAt: 'Confirmed at {time}',
+  deadline: 'Answer before {time}',
+  overdue: 'The answer is overdue: confirm now',
+  escalated: 'You did not answer in time; your superior was called',
+  feedbackTitle: 'Evacuation feedback',
+  openFeedback: 'Report evacuation',
+  moved: 'People moved',
+  sheltered: 'People sheltered',
+  atRisk: 'People still at risk',
+  planned: 'You are to move {n} people',
+  note: 'Note',
+  notePlaceholder: 'e.g. road cut, help needed',
+  photo: 'Photo',
+  takePhoto: 'Take / choose a photo',
+  removePhoto: 'Remove photo',
+  send: 'Send feedback',
+  sending: 'Sending…',
+  sent: 'Sent',
+  duplicate: 'Sent before; counted once',
+  queued: 'No network: saved on the phone, sent when the network returns',
+  queueTitle: '{n} waiting to be sent',
+  retryNow: 'Retry now',
+  discard: 'Discard',
+  failedItem: 'Not accepted: {detail}',
+  lastFeedback: 'Last report: moved {moved}, sheltered {sheltered}, at risk {atRisk}',
+  needSomething: 'Give at least one count, a note or a photo',
+  invalidCount: 'Counts are whole numbers from 0 to 1,000,000',
+  linkForged: 'This link is not valid (cut short or altered). Use the full link from the SMS, or reply "1" to the SMS.',
+  linkExpired: 'This link has expired. Reply "1" to the SMS, or call the duty officer.',
+  linkNotFound: 'This warning no longer exists.',
+  rateLimited: 'Too many attempts; try again in {n} s.',
+  smsHint: 'You can also reply to the SMS: 1 = received; 2 n = moved (e.g. "2 15"); 3 n = sheltered; 4 n = still at risk',
+  logout: 'Log out',
+  recipient: 'For: {name}',
+  levels: { blue: 'Blue warning', yellow: 'Yellow warning', orange: 'Orange warning', red: 'Red warning' },
+  stages: { forecast: 'Forecast', short: 'Short-range warning', callresponse: 'Call-response' },
+  instruction: 'What to do',
+  expiresAt: 'Valid until {time}',
+};
+
+let merged = false;
+/**
+ * Adds these messages to the app's i18n (once). Also done when this module loads, so that the
+ * router's page title, set before the page is created, finds them.
+ */
+export function useMobileMessages(): void {
+  if (merged) return;
+  merged = true;
+  i18n.global.mergeLocaleMessage('zh-CN', { warningMobile: zhCN });
+  i18n.global.mergeLocaleMessage('en', { warningMobile: en });
+}
+useMobileMessages();
